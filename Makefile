@@ -1,0 +1,42 @@
+# Front Door. The two commands a newcomer needs:
+#   make run    set up what is missing, train if the training data changed, start, print the chat address
+#   make test   the same set-up, then every check and test
+.DEFAULT_GOAL := help
+API_PY := .venvs/api/bin/python
+RASA := RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 .venvs/bot/bin/rasa
+RASA_DATA := --config bot/config.yml --domain bot/domain --data bot/data intents/en
+
+.PHONY: help setup setup-browser model run test lint validate pytest clean
+
+help:
+	@echo "make run     start the assistant (sets up and trains as needed)"
+	@echo "make test    run every check and test (sets up and trains as needed)"
+	@echo "make lint    ruff and mypy;  make validate  rasa data validate"
+
+setup:
+	@scripts/setup.sh
+
+setup-browser:
+	@scripts/setup.sh --browser
+
+model: setup
+	@$(API_PY) scripts/train.py
+
+run: model
+	@$(API_PY) -m scripts.run
+
+lint: setup
+	$(API_PY) -m ruff check .
+	$(API_PY) -m ruff format --check .
+	$(API_PY) -m mypy
+
+validate: setup
+	$(RASA) data validate --fail-on-warnings $(RASA_DATA)
+
+pytest:
+	$(API_PY) -m pytest $(PYTEST_ARGS)
+
+test: setup-browser model lint validate pytest
+
+clean:
+	rm -rf .venvs models .rasa var reports test-artifacts

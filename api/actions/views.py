@@ -1,0 +1,66 @@
+"""Rasa's action-server protocol, served inside the API.
+
+Rasa posts the tracker to POST /webhook; rasa_sdk's ActionExecutor runs the
+action from `bot.actions` and we return its events and responses. Only Rasa may
+call this: it sends the shared token as a query parameter (bot/endpoints.yml).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
+
+from api.core.errors import ApiError, error_body
+from api.deps import SettingsDep
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(tags=["actions"], include_in_schema=False)
+
+ACTIONS_PACKAGE = "bot.actions"
+
+
+def build_executor() -> ActionExecutor:
+    executor = ActionExecutor()
+    executor.register_package(ACTIONS_PACKAGE)
+    return executor
+
+
+@router.post("/webhook")
+async def run_action(
+    request: Request, settings: SettingsDep, token: str = Query(default="")
+) -> JSONResponse:
+    expected = settings.actions_token.get_secret_value()
+    if not hmac.compare_digest(token.encode(), expected.encode()):
+        raise ApiError(403, "forbidden", "Only the assistant may call this endpoint.")
+    try:
+        action_call: Any = await request.json()
+    except ValueError as error:
+        raise ApiError(400, "malformed_json", "The request body is not valid JSON.") from error
+    if not isinstance(action_call, dict):
+        raise ApiError(400, "invalid_request", "Expected an action call object.")
+
+    executor: ActionExecutor = request.app.state.action_executor
+    action_name = action_call.get("next_action")
+    try:
+        result = await executor.run(action_call)
+    except ActionExecutionRejection as rejection:
+        # A form saying "that answer does not fill my slot": Rasa then tries its policies.
+        return JSONResponse(
+            {"error": rejection.message, "action_name": rejection.action_name}, status_code=400
+        )
+    except ActionNotFoundException as missing:
+        logger.error("unknown action=%s", missing.action_name)
+        return JSONResponse(error_body("unknown_action", missing.message), status_code=404)
+    logger.info(
+        "action=%s conversation=%s",
+        action_name,
+        (action_call.get("tracker") or {}).get("sender_id"),
+    )
+    return JSONResponse(result.model_dump() if result else {"events": [], "responses": []})

@@ -1,0 +1,147 @@
+"""One message in, the reply out: the path every channel shares.
+
+1. find or start the conversation (no text, names or numbers are stored);
+2. map a numbered reply ("2") back to the option it picks, on text-only channels;
+3. screen the message for danger, self-harm and exit words, and answer those at once;
+4. otherwise ask Rasa what to say, and render it for the locale and channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+import safety
+from api.conversations import service as conversations
+from api.rasa.client import RasaClient, RasaUnavailableError
+from api.render.renderer import MissingMessageError, Renderer, payload_for_numbered_reply
+from api.render.schemas import ButtonKey, MessageKey, OutgoingMessage
+
+logger = logging.getLogger(__name__)
+
+ERASE_ATTEMPTS = 3
+ERASE_RETRY_SECONDS = 2.0
+
+MENU_BUTTON = ButtonKey(key="menu.back", payload="/menu")
+
+
+@dataclass
+class Reply:
+    conversation_id: str
+    messages: list[OutgoingMessage] = field(default_factory=list)
+    erased: bool = False
+
+
+def emergency_messages(result: safety.ScreenResult) -> list[MessageKey]:
+    """The guidance the design requires whenever danger or self-harm is seen."""
+    messages = []
+    if result.self_harm:
+        messages.append(MessageKey(key="self_harm.samaritans"))
+    messages += [
+        MessageKey(key="emergency.call_999"),
+        MessageKey(key="emergency.silent_solution"),
+        MessageKey(key="emergency.helpline"),
+        MessageKey(key="emergency.after", buttons=[MENU_BUTTON]),
+    ]
+    return messages
+
+
+UNAVAILABLE = [MessageKey(key="system.unavailable")]
+NOTHING_TO_SAY = [MessageKey(key="fallback.not_sure", buttons=[MENU_BUTTON])]
+
+
+class ChatService:
+    def __init__(self, rasa: RasaClient, renderer: Renderer, default_locale: str) -> None:
+        self.rasa = rasa
+        self.renderer = renderer
+        self.default_locale = default_locale
+
+    async def handle(
+        self,
+        db_session: Session,
+        *,
+        text: str,
+        channel: str,
+        conversation_id: str | None = None,
+        locale: str | None = None,
+        stable_id: bool = False,
+    ) -> Reply:
+        """Answer one message.
+
+        `stable_id` is for channels whose id is derived from the sender (SMS, WhatsApp):
+        an unknown id is then created as given. On the web an unknown id starts afresh
+        with a new random id, so a client can never choose its own.
+        """
+        conversation = conversations.get(db_session, conversation_id) if conversation_id else None
+        if conversation is None:
+            conversation = conversations.start(
+                db_session,
+                channel=channel,
+                locale=locale or self.default_locale,
+                conversation_id=conversation_id if stable_id else None,
+            )
+        locale = locale or conversation.locale
+        cid = conversation.id
+
+        text = payload_for_numbered_reply(text, conversation.last_options) or text
+        result = safety.screen(text, locale)
+        if result.exit:
+            await self.erase(db_session, cid)
+            logger.info("conversation=%s exit", cid)
+            messages, _ = self.render([MessageKey(key="exit.done")], locale, channel)
+            return Reply(cid, messages, erased=True)
+
+        if result.emergency or result.self_harm:
+            logger.info("conversation=%s screen=%s", cid, ",".join(sorted(result.signals)))
+            keys = emergency_messages(result)
+        else:
+            try:
+                keys = await self.rasa.send(cid, text, {"locale": locale, "channel": channel})
+            except RasaUnavailableError:
+                keys = UNAVAILABLE
+            keys = keys or NOTHING_TO_SAY
+
+        messages, options = self.render(keys, locale, channel)
+        conversations.touch(db_session, conversation, locale=locale, options=options)
+        return Reply(cid, messages)
+
+    def render(
+        self, keys: list[MessageKey], locale: str, channel: str
+    ) -> tuple[list[OutgoingMessage], list[str]]:
+        usable = []
+        for key in keys:
+            try:
+                self.renderer.message(key, locale)
+            except MissingMessageError:
+                logger.error("missing message key=%s locale=%s", key.key, locale)
+                continue
+            usable.append(key)
+        return self.renderer.for_channel(usable or UNAVAILABLE, locale, channel)
+
+    async def erase(self, db_session: Session, conversation_id: str) -> None:
+        """Forget the conversation here and in Rasa. Retries Rasa in the background."""
+        conversations.erase(db_session, conversation_id)
+        try:
+            await self.rasa.erase(conversation_id)
+        except RasaUnavailableError:
+            logger.warning("conversation=%s rasa erase failed, retrying", conversation_id)
+            task = asyncio.create_task(self._erase_later(conversation_id))
+            _background.add(task)
+            task.add_done_callback(_background.discard)
+
+    async def _erase_later(self, conversation_id: str) -> None:
+        for _attempt in range(ERASE_ATTEMPTS):
+            await asyncio.sleep(ERASE_RETRY_SECONDS)
+            try:
+                await self.rasa.erase(conversation_id)
+            except RasaUnavailableError:
+                continue
+            return
+        # A restarted in-memory Rasa holds nothing; a Redis tracker expires on its own.
+        logger.error("conversation=%s rasa erase gave up", conversation_id)
+
+
+_background: set[asyncio.Task[None]] = set()

@@ -1,0 +1,53 @@
+"""The web chat contract: send a message, leave (and erase) a conversation."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from api.chat.schemas import ChatRequest, ChatResponse
+from api.core.errors import ApiError
+from api.deps import ChatServiceDep, RendererDep, SessionDep, SettingsDep
+
+router = APIRouter(prefix="/api/chat", tags=["chat"])
+
+
+@router.post("/messages", response_model=ChatResponse)
+async def send_message(
+    body: ChatRequest,
+    db_session: SessionDep,
+    chat: ChatServiceDep,
+    renderer: RendererDep,
+    settings: SettingsDep,
+) -> ChatResponse:
+    text = body.text.strip()
+    if not text:
+        raise ApiError(422, "empty_message", "The message is empty.")
+    if len(text) > settings.max_message_chars:
+        raise ApiError(
+            422,
+            "message_too_long",
+            f"The message is longer than {settings.max_message_chars} characters.",
+        )
+    if body.locale is not None and not renderer.supports(body.locale):
+        raise ApiError(422, "unknown_locale", f"Supported locales: {', '.join(renderer.locales)}.")
+    reply = await chat.handle(
+        db_session,
+        text=text,
+        channel="web",
+        conversation_id=body.conversation_id,
+        locale=body.locale,
+    )
+    return ChatResponse(conversation_id=reply.conversation_id, messages=reply.messages)
+
+
+@router.post("/{conversation_id}/exit", status_code=status.HTTP_204_NO_CONTENT)
+async def exit_conversation(
+    conversation_id: str, db_session: SessionDep, chat: ChatServiceDep
+) -> Response:
+    """Erase everything about a conversation. Always 204: it says nothing about what existed.
+
+    The web page calls this with navigator.sendBeacon as it leaves, so it takes no body.
+    """
+    if len(conversation_id) <= 64:
+        await chat.erase(db_session, conversation_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

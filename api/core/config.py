@@ -1,0 +1,54 @@
+"""One settings object for the whole API, read from the environment or `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=PROJECT_ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+
+    # Where the API listens; the web chat is served from here too.
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+
+    # The application database. SQLite needs nothing installed; use PostgreSQL in production.
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'front-door.db'}"
+    migrate_on_start: bool = True
+
+    # Rasa is an internal service: loopback, protected by a token, telemetry off.
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: SecretStr = SecretStr("change-me-rasa-token")
+    # Past this, the survivor gets the helpline and 999 rather than waiting.
+    rasa_timeout_seconds: float = 2.0
+
+    # Rasa calls the API's action endpoint with this token; compared in constant time.
+    actions_token: SecretStr = SecretStr("change-me-actions-token")
+
+    # Content: translation catalogs and the local hub's details.
+    locales_dir: Path = PROJECT_ROOT / "content" / "locales"
+    hub_config_file: Path = PROJECT_ROOT / "content" / "hub" / "north-yorkshire-york.yml"
+    default_locale: str = "en"
+
+    # Web chat
+    max_message_chars: int = Field(default=2000, ge=1)
+    exit_destination: str = "https://www.bbc.co.uk/weather"
+    neutral_page_title: bool = False
+
+    log_level: str = "INFO"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,75 @@
+"""Clear JSON errors for clients: `{"error": {"code": ..., "message": ...}}`, never a 5xx page."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    def __init__(self, status_code: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+
+
+class BodyTooLargeError(Exception):
+    """A request body that grew past the cap while it was being read."""
+
+
+def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
+    return {"error": {"code": code, "message": message}}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, error: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(error.code, error.message), status_code=error.status_code)
+
+    @app.exception_handler(BodyTooLargeError)
+    async def _too_large(_: Request, __: BodyTooLargeError) -> JSONResponse:
+        return JSONResponse(error_body("too_large", "The request body is too large."), 413)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        problems = error.errors()
+        if any(p.get("type") == "json_invalid" for p in problems):
+            return JSONResponse(
+                error_body("malformed_json", "The request body is not valid JSON."), 400
+            )
+        # Name the fields, never echo their values: they may be a survivor's words.
+        fields = sorted({".".join(str(part) for part in p.get("loc", ())[1:]) for p in problems})
+        return JSONResponse(
+            {
+                "error": {
+                    "code": "invalid_request",
+                    "message": "Some fields are missing or have the wrong type.",
+                    "fields": fields,
+                }
+            },
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        return JSONResponse(
+            error_body(code, str(error.detail)),
+            status_code=error.status_code,
+            headers=getattr(error, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        logger.exception("unexpected error path=%s", request.url.path)
+        return JSONResponse(
+            error_body("internal_error", "Something went wrong. Nothing you sent was lost."),
+            status_code=500,
+        )

@@ -1,0 +1,69 @@
+"""The Front Door API: web chat, Rasa's custom actions, health, and the pages people see."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.actions.views import build_executor
+from api.actions.views import router as actions_router
+from api.chat.service import ChatService
+from api.chat.views import router as chat_router
+from api.core.config import Settings, get_settings
+from api.core.db import make_engine, migrate
+from api.core.errors import install_error_handlers
+from api.core.logging import configure_logging
+from api.core.middleware import SafetyHeadersMiddleware
+from api.health.views import router as health_router
+from api.hub.config import load_hub_config
+from api.rasa.client import RasaClient
+from api.render.renderer import Renderer
+from api.web.views import STATIC_DIR
+from api.web.views import router as web_router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.migrate_on_start:
+            migrate(settings.database_url)
+        app.state.settings = settings
+        app.state.engine = make_engine(settings.database_url)
+        rasa = RasaClient(
+            settings.rasa_url,
+            settings.rasa_token.get_secret_value(),
+            settings.rasa_timeout_seconds,
+        )
+        hub = load_hub_config(settings.hub_config_file)
+        app.state.hub = hub
+        renderer = Renderer(settings.locales_dir, hub.message_params())
+        app.state.renderer = renderer
+        app.state.chat = ChatService(rasa, renderer, settings.default_locale)
+        app.state.action_executor = build_executor()
+        yield
+        await rasa.aclose()
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Front Door",
+        summary="The digital front door of a domestic abuse Central Referral Hub.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(SafetyHeadersMiddleware)
+    app.include_router(chat_router)
+    app.include_router(actions_router)
+    app.include_router(health_router)
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+app = create_app()

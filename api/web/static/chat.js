@@ -1,0 +1,90 @@
+// Front Door web chat. The transcript lives only in this page's memory:
+// nothing is written to cookies, localStorage, sessionStorage or IndexedDB.
+(function () {
+  "use strict";
+  var body = document.body;
+  var transcript = document.getElementById("transcript");
+  var form = document.getElementById("composer");
+  var input = document.getElementById("message");
+  var typing = document.getElementById("typing");
+  var exitLink = document.getElementById("exit");
+  var overlay = document.getElementById("exit-overlay");
+  var conversationId = null;
+  var maxChars = parseInt(body.dataset.maxChars, 10) || 2000;
+
+  function quickExit(event) {
+    if (event) { event.preventDefault(); }
+    overlay.hidden = false;                 // blank the page at once
+    transcript.textContent = "";             // drop the transcript from memory
+    if (conversationId && navigator.sendBeacon) {
+      navigator.sendBeacon("/api/chat/" + encodeURIComponent(conversationId) + "/exit");
+    }
+    conversationId = null;
+    window.location.replace(body.dataset.exitUrl);  // Back does not return here
+  }
+  exitLink.addEventListener("click", quickExit);
+
+  function addMessage(text, who) {
+    var item = document.createElement("li");
+    item.className = "msg msg-" + who;
+    item.textContent = text;
+    transcript.appendChild(item);
+    item.scrollIntoView({ block: "nearest" });
+    return item;
+  }
+
+  function addButtons(buttons) {
+    if (!buttons.length) { return; }
+    var row = document.createElement("li");
+    row.className = "buttons";
+    buttons.forEach(function (button) {
+      var el = document.createElement("button");
+      el.type = "button";
+      el.textContent = button.title;
+      el.addEventListener("click", function () { send(button.payload, button.title); });
+      row.appendChild(el);
+    });
+    transcript.appendChild(row);
+  }
+
+  function showError(text) {
+    var item = addMessage(text, "bot");
+    item.classList.add("error");
+  }
+
+  function send(text, shown) {
+    if (shown) { addMessage(shown, "user"); }
+    typing.hidden = false;
+    return fetch("/api/chat/messages", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ conversation_id: conversationId, text: text, locale: body.dataset.locale }),
+      credentials: "omit",
+      cache: "no-store"
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("status " + response.status); }
+      return response.json();
+    }).then(function (data) {
+      conversationId = data.conversation_id;
+      data.messages.forEach(function (message) {
+        addMessage(message.text, "bot");
+        addButtons(message.buttons || []);
+      });
+    }).catch(function () {
+      showError(body.dataset.error);
+    }).finally(function () {
+      typing.hidden = true;
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) { return; }
+    if (text.length > maxChars) { showError(body.dataset.tooLong); return; }
+    input.value = "";
+    send(text, text);
+  });
+
+  send("/greet", null);
+}());

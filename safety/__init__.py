@@ -1,0 +1,6 @@
+"""Safety screening for Front Door: a plain library with no web or framework imports."""
+
+from safety.redact import redact
+from safety.screen import ScreenResult, Signal, available_locales, screen
+
+__all__ = ["ScreenResult", "Signal", "available_locales", "redact", "screen"]

@@ -1,0 +1,93 @@
+"""Turn a raw chat message into a predictable form the screen can match.
+
+People in danger type fast: no capitals, no apostrophes, text-speak and typos.
+Normalising first keeps the patterns in the lexicon short and readable.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+_APOSTROPHES = "'\u2018\u2019\u02bc\u0060\u00b4"
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_REPEATS = re.compile(r"(\w)\1{2,}", re.UNICODE)
+_DIGITS_IN_WORD = str.maketrans({"0": "o", "3": "e", "1": "i", "4": "a", "@": "a"})
+
+
+def basic_form(text: str) -> str:
+    """Case-fold, drop apostrophes and punctuation, squeeze runs like 'heeelp'."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    # Zero-width and formatting characters would split words invisibly.
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    for mark in _APOSTROPHES:
+        text = text.replace(mark, "")
+    text = _NON_WORD.sub(" ", text).replace("_", " ")
+    text = _REPEATS.sub(r"\1", text)
+    return " ".join(text.split())
+
+
+def _leet_fix(word: str) -> str:
+    """'kn1fe' -> 'knife', but leave numbers such as 999 or 55 alone."""
+    if word.isdigit() or not any(ch.isalpha() for ch in word):
+        return word
+    return word.translate(_DIGITS_IN_WORD)
+
+
+def edit_distance_at_most_one(a: str, b: str) -> bool:
+    """True when a and b differ by one insertion, deletion, substitution or swap."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diffs = [i for i in range(la) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        return (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and a[diffs[0]] == b[diffs[1]]
+            and a[diffs[1]] == b[diffs[0]]
+        )
+    if la > lb:
+        a, b = b, a
+    # b is one longer: find the one extra character.
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1 :]
+
+
+class Normaliser:
+    """Applies a locale's rewrites (text-speak, known typos) and fuzzy keyword repair."""
+
+    def __init__(
+        self,
+        rewrites: Mapping[str, str],
+        fuzzy_keywords: Iterable[str],
+        fuzzy_min_length: int = 6,
+    ) -> None:
+        self._rewrites = {basic_form(k): v for k, v in rewrites.items()}
+        self._keywords = tuple(sorted({basic_form(k) for k in fuzzy_keywords}))
+        self._min_length = fuzzy_min_length
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one Normaliser per locale, kept for the process
+    def _repair(self, word: str) -> str:
+        if word in self._rewrites:
+            return self._rewrites[word]
+        fixed = _leet_fix(word)
+        if fixed in self._rewrites:
+            return self._rewrites[fixed]
+        if len(fixed) >= self._min_length and fixed not in self._keywords:
+            for keyword in self._keywords:
+                if edit_distance_at_most_one(fixed, keyword):
+                    return keyword
+        return fixed
+
+    def __call__(self, text: str) -> str:
+        words = basic_form(text).split()
+        return " ".join(" ".join(self._repair(word) for word in words).split())

@@ -1,0 +1,161 @@
+"""The safety screen: runs on every message before any language understanding.
+
+It answers three questions, deterministically and in well under a millisecond:
+is this person in immediate danger, are they at risk of harming themselves, and
+do they want to leave and erase the conversation now? The lexicon for each
+language lives in `safety/lexicons/<locale>.yml`; this module only applies it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from safety.normalise import Normaliser
+
+LEXICON_DIR = Path(__file__).parent / "lexicons"
+DEFAULT_LOCALE = "en"
+
+
+class Signal(StrEnum):
+    EMERGENCY = "emergency"
+    SELF_HARM = "self_harm"
+    EXIT = "exit"
+
+
+@dataclass(frozen=True)
+class ScreenResult:
+    """What the screen found. `reasons` name the matching rules, for tests and audits."""
+
+    signals: frozenset[Signal] = frozenset()
+    reasons: tuple[str, ...] = field(default=())
+
+    @property
+    def emergency(self) -> bool:
+        return Signal.EMERGENCY in self.signals
+
+    @property
+    def self_harm(self) -> bool:
+        return Signal.SELF_HARM in self.signals
+
+    @property
+    def exit(self) -> bool:
+        return Signal.EXIT in self.signals
+
+    @property
+    def clear(self) -> bool:
+        return not self.signals
+
+
+def _compile(patterns: list[str]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    joined = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(rf"(?<!\w)(?:{joined})(?!\w)")
+
+
+def _compile_each(patterns: list[str]) -> list[tuple[str, re.Pattern[str]]]:
+    return [(p, re.compile(rf"(?<!\w)(?:{p})(?!\w)")) for p in patterns]
+
+
+class Lexicon:
+    """One language's compiled patterns."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        emergency = data.get("emergency", {})
+        self_harm = data.get("self_harm", {})
+        rewrites = {str(k): str(v or "") for k, v in (data.get("rewrites") or {}).items()}
+        self.normalise = Normaliser(rewrites, data.get("fuzzy_keywords", []))
+        self.emergency_always = _compile_each(emergency.get("always", []))
+        self.emergency_likely = _compile_each(emergency.get("likely", []))
+        self.emergency_whole = {self.normalise(str(p)) for p in emergency.get("whole_message", [])}
+        self.now_markers = _compile(emergency.get("now_markers", []))
+        self.past_or_topic = _compile(emergency.get("past_or_topic_markers", []))
+        self.self_harm_always = _compile_each(self_harm.get("always", []))
+        self.self_harm_topic = _compile_each(self_harm.get("topic", []))
+        self.self_harm_question = _compile(self_harm.get("topic_question_markers", []))
+        self.exit_words = {self.normalise(str(p)) for p in data.get("exit", [])}
+
+    @classmethod
+    def from_file(cls, path: Path) -> Lexicon:
+        with path.open(encoding="utf-8") as handle:
+            return cls(yaml.safe_load(handle) or {})
+
+
+@cache
+def lexicon_for(locale: str) -> Lexicon:
+    path = LEXICON_DIR / f"{locale}.yml"
+    if not path.exists():
+        path = LEXICON_DIR / f"{DEFAULT_LOCALE}.yml"
+    return Lexicon.from_file(path)
+
+
+def available_locales() -> list[str]:
+    return sorted(p.stem for p in LEXICON_DIR.glob("*.yml"))
+
+
+def _first_match(rules: list[tuple[str, re.Pattern[str]]], text: str) -> str | None:
+    for name, pattern in rules:
+        if pattern.search(text):
+            return name
+    return None
+
+
+def _matches(pattern: re.Pattern[str] | None, text: str) -> bool:
+    return bool(pattern and pattern.search(text))
+
+
+def _screen_one(lexicon: Lexicon, text: str) -> tuple[set[Signal], list[str]]:
+    signals: set[Signal] = set()
+    reasons: list[str] = []
+    if text in lexicon.exit_words:
+        return {Signal.EXIT}, ["exit:whole-message"]
+
+    if text in lexicon.emergency_whole:
+        signals.add(Signal.EMERGENCY)
+        reasons.append("emergency:whole-message")
+    if rule := _first_match(lexicon.emergency_always, text):
+        signals.add(Signal.EMERGENCY)
+        reasons.append(f"emergency:always:{rule}")
+    elif rule := _first_match(lexicon.emergency_likely, text):
+        about_the_past = _matches(lexicon.past_or_topic, text)
+        happening_now = _matches(lexicon.now_markers, text)
+        if happening_now or not about_the_past:
+            signals.add(Signal.EMERGENCY)
+            reasons.append(f"emergency:likely:{rule}")
+
+    if rule := _first_match(lexicon.self_harm_always, text):
+        signals.add(Signal.SELF_HARM)
+        reasons.append(f"self_harm:always:{rule}")
+    elif (rule := _first_match(lexicon.self_harm_topic, text)) and not _matches(
+        lexicon.self_harm_question, text
+    ):
+        signals.add(Signal.SELF_HARM)
+        reasons.append(f"self_harm:topic:{rule}")
+    return signals, reasons
+
+
+def screen(text: str, locale: str = DEFAULT_LOCALE) -> ScreenResult:
+    """Screen one message with its own language's lexicon and, as a second net, English.
+
+    People often mix languages, and English words like "police" or "knife" turn up
+    in messages written in other languages.
+    """
+    locales = [locale] if locale == DEFAULT_LOCALE else [locale, DEFAULT_LOCALE]
+    signals: set[Signal] = set()
+    reasons: list[str] = []
+    for code in locales:
+        lexicon = lexicon_for(code)
+        found, why = _screen_one(lexicon, lexicon.normalise(text))
+        signals |= found
+        reasons += why
+    if Signal.EXIT in signals and len(signals) > 1:
+        # "exit" alone is a command; with danger words, danger wins.
+        signals.discard(Signal.EXIT)
+    return ScreenResult(frozenset(signals), tuple(reasons))

@@ -1,0 +1,45 @@
+"""Start Front Door locally: Rasa and the API, then print where to chat.
+
+`make run` sets up the environments and trains the model first if needed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+
+from scripts.stack import Stack, port_is_free
+
+
+def main() -> None:
+    stack = Stack(
+        api_port=int(os.environ.get("API_PORT", "8000")),
+        rasa_port=int(os.environ.get("RASA_PORT", "5005")),
+    )
+    if "DATABASE_URL" in os.environ:
+        stack.database_url = os.environ["DATABASE_URL"]
+    for port in (stack.api_port, stack.rasa_port):
+        if not port_is_free(port):
+            sys.exit(f"Port {port} is in use. Stop what uses it, or set API_PORT / RASA_PORT.")
+
+    print("Starting Rasa and the API (Rasa takes about 20 seconds to load)...", flush=True)
+    stack.start_api()
+    stack.start_rasa()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        stack.wait_until_ready()
+        print(f"\n  Front Door is running. Chat at {stack.api_url}/\n  Press Ctrl+C to stop.\n")
+        while all(p.poll() is None for p in stack.processes.values()):
+            time.sleep(1)
+        print("A service stopped unexpectedly; shutting down.", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("\nStopping...")
+    finally:
+        stack.stop_all()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Create the two Python environments if they are missing or their lock files changed.
+#   .venvs/bot : Python 3.10 + Rasa 3.6.21 (Rasa 3.6 supports Python 3.8-3.10 only)
+#   .venvs/api : Python 3.11 + FastAPI, rasa-sdk, SQLModel, twilio, i18nice ...
+# Usage: scripts/setup.sh [--browser]   (--browser also installs Debian's Chromium for tests)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RASA_VERSION="3.6.21"
+VENVS=".venvs"
+mkdir -p "$VENVS"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+lock_hash() { sha256sum "$@" | sha256sum | cut -c1-16; }
+
+find_python310() {
+  if [ -n "${PYTHON310:-}" ]; then
+    [ -x "$PYTHON310" ] || die "PYTHON310=$PYTHON310 is not an executable"
+    echo "$PYTHON310"; return
+  fi
+  if command -v pyenv >/dev/null 2>&1; then
+    local version
+    version=$(pyenv versions --bare 2>/dev/null | grep -E '^3\.10\.[0-9]+$' | sort -V | tail -n1 || true)
+    if [ -n "$version" ]; then echo "$(pyenv root)/versions/$version/bin/python"; return; fi
+  fi
+  if command -v uv >/dev/null 2>&1; then
+    local found
+    found=$(uv python find 3.10 2>/dev/null || true)
+    if [ -n "$found" ]; then echo "$found"; return; fi
+  fi
+  die "Python 3.10 is needed for Rasa 3.6 and none was found.
+Set PYTHON310=/path/to/python3.10, or install it with 'pyenv install 3.10' or 'uv python install 3.10'."
+}
+
+find_python311() {
+  for candidate in "${PYTHON311:-}" python3.11 python3; do
+    [ -n "$candidate" ] || continue
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)'; then
+      command -v "$candidate"; return
+    fi
+  done
+  die "Python 3.11 or newer is needed for the API. Set PYTHON311=/path/to/python3.11."
+}
+
+setup_bot() {
+  local env="$VENVS/bot" stamp want
+  want=$(lock_hash requirements/bot.lock)
+  stamp="$env/.front-door-lock"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  local python
+  python=$(find_python310)
+  say "Creating the Rasa environment (Python 3.10, Rasa $RASA_VERSION) - the first time takes a few minutes"
+  rm -rf "$env"
+  "$python" -m venv "$env"
+  "$env/bin/python" -m pip install --quiet --upgrade "pip<25"
+  # The lock pins every package; --no-deps means nothing unpinned can slip in.
+  "$env/bin/python" -m pip install --progress-bar off --no-deps -r requirements/bot.lock
+  local got
+  got=$(RASA_TELEMETRY_ENABLED=false "$env/bin/python" -c 'import rasa; print(rasa.__version__)')
+  [ "$got" = "$RASA_VERSION" ] || die "expected Rasa $RASA_VERSION in $env, found $got"
+  echo "$want" > "$stamp"
+}
+
+setup_api() {
+  local env="$VENVS/api" stamp want
+  want=$(lock_hash requirements/api.lock pyproject.toml)
+  stamp="$env/.front-door-lock"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  local python
+  python=$(find_python311)
+  say "Creating the API environment ($("$python" --version))"
+  rm -rf "$env"
+  "$python" -m venv "$env"
+  "$env/bin/python" -m pip install --quiet --upgrade pip
+  "$env/bin/python" -m pip install --progress-bar off --no-deps -r requirements/api.lock
+  "$env/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e .
+  "$env/bin/python" -m pip check
+  echo "$want" > "$stamp"
+}
+
+setup_browser() {
+  if [ -x /usr/bin/chromium ]; then return; fi
+  say "Installing Chromium from Debian's packages, for the browser tests"
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  [ -x /usr/bin/chromium ] || die "Chromium did not install"
+}
+
+setup_bot
+setup_api
+if [ "${1:-}" = "--browser" ]; then setup_browser; fi

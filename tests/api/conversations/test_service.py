@@ -1,0 +1,53 @@
+"""Conversations on the real databases: SQLite (the default) and PostgreSQL (production)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+from sqlmodel import Session
+
+from api.conversations import service
+from api.core.db import make_engine, migrate
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_session(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Session]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    migrate(url)
+    engine = make_engine(url)
+    assert "conversation" in inspect(engine).get_table_names()
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
+
+
+def test_start_touch_and_erase(db_session: Session) -> None:
+    conversation = service.start(db_session, channel="web", locale="en")
+    assert len(conversation.id) >= 22
+    service.touch(db_session, conversation, locale="en", options=["/affirm", "/deny"])
+    found = service.get(db_session, conversation.id)
+    assert found is not None and found.last_options == ["/affirm", "/deny"]
+    assert found.last_active_at.tzinfo is not None or db_session.bind.dialect.name == "sqlite"
+    service.erase(db_session, conversation.id)
+    db_session.expire_all()
+    assert service.get(db_session, conversation.id) is None
+
+
+def test_stable_ids_are_kept_as_given(db_session: Session) -> None:
+    conversation = service.start(db_session, channel="sms", locale="en", conversation_id="hmac-abc")
+    assert conversation.id == "hmac-abc"
+
+
+def test_random_ids_do_not_repeat(db_session: Session) -> None:
+    ids = {service.start(db_session, channel="web", locale="en").id for _ in range(50)}
+    assert len(ids) == 50
+
+
+def test_migrating_twice_is_harmless(db_session: Session) -> None:
+    migrate(str(db_session.bind.url.render_as_string(hide_password=False)))  # type: ignore[union-attr]

@@ -1,0 +1,89 @@
+"""Shared fixtures. Unit tests get a fresh SQLite database and no Rasa; end-to-end
+tests share one real Rasa server and one real API, started once per test session."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
+
+from api.core.config import Settings
+from api.main import create_app
+from scripts.stack import Stack, free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+DEAD_RASA = "http://127.0.0.1:9"  # the discard port: nothing answers there
+DEFAULT_TEST_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "environment": "test",
+        "database_url": f"sqlite:///{tmp_path / 'front-door.db'}",
+        "rasa_url": DEAD_RASA,
+        "rasa_timeout_seconds": 1.0,
+        "rasa_token": "test-rasa-token",
+        "actions_token": "test-actions-token",
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """The real app on a fresh database, with Rasa unreachable."""
+    app = create_app(settings)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway database on the PostgreSQL server. In CI it must exist: fail, never skip."""
+    server = os.environ.get("TEST_POSTGRES_URL", DEFAULT_TEST_POSTGRES)
+    url = make_url(server)
+    name = f"front_door_test_{secrets.token_hex(4)}"
+    admin = f"host={url.host} port={url.port or 5432} user={url.username} dbname={url.database}"
+    try:
+        connection = psycopg.connect(admin, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI and is not reachable: {error}")
+        pytest.skip(f"PostgreSQL not reachable at {url.host}:{url.port} (required in CI)")
+    with connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The real trained Rasa server and the real API, on free loopback ports."""
+    work = tmp_path_factory.mktemp("stack")
+    running = Stack(
+        api_port=free_port(),
+        rasa_port=free_port(),
+        database_url=f"sqlite:///{work / 'front-door.db'}",
+        log_dir=ROOT / "test-artifacts" / "logs",
+    )
+    running.start_api()
+    running.start_rasa()
+    try:
+        running.wait_until_ready(timeout=240)
+        yield running
+    finally:
+        running.stop_all()

@@ -1,0 +1,92 @@
+"""Every message key the bot or the API can send exists in the English catalog."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from api.core.config import PROJECT_ROOT
+from api.render.renderer import Renderer
+
+LOCALES = PROJECT_ROOT / "content" / "locales"
+
+
+def _walk_keys(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("key"), str):
+            yield node["key"]
+        for value in node.values():
+            yield from _walk_keys(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk_keys(value)
+
+
+def domain_keys() -> set[str]:
+    found: set[str] = set()
+    for path in (PROJECT_ROOT / "bot" / "domain").glob("*.yml"):
+        found |= set(_walk_keys(yaml.safe_load(path.read_text())))
+    return found
+
+
+def python_keys(folder: Path) -> set[str]:
+    """String literals that look like message keys in MessageKey(...), say(...) and buttons."""
+    found: set[str] = set()
+    pattern = re.compile(r"^[a-z_]+\.[a-z_0-9]*[a-z0-9]$")  # not f-string prefixes like "x.y_"
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and pattern.match(node.value)
+            ):
+                found.add(node.value)
+    return found
+
+
+def test_there_are_keys_to_check() -> None:
+    assert len(domain_keys()) > 20
+
+
+@pytest.mark.parametrize("key", sorted(domain_keys()))
+def test_every_domain_key_is_in_english(key: str) -> None:
+    Renderer(LOCALES, {"hub_name": "x", "hub_short_name": "x"}).text(key, "en")
+
+
+def test_every_key_in_actions_and_api_is_in_english() -> None:
+    renderer = Renderer(LOCALES, {"hub_name": "x", "hub_short_name": "x"})
+    keys = python_keys(PROJECT_ROOT / "bot" / "actions") | python_keys(
+        PROJECT_ROOT / "api" / "chat"
+    )
+    keys = {k for k in keys if k.split(".")[0] not in {"api", "bot", "safety", "rasa_sdk"}}
+    assert "exit.done" in keys and "emergency.call_999" in keys
+    for outcome in ("declined", "under_16", "eligible"):
+        keys.add(f"referral.outcome_{outcome}")  # built from the slot's values
+    for key in sorted(keys):
+        renderer.text(key, "en")
+
+
+def test_no_message_is_too_long_for_a_chat_bubble() -> None:
+    catalog = yaml.safe_load((LOCALES / "en" / "chat.yml").read_text())
+
+    def leaves(node: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
+        for key, value in node.items():
+            if isinstance(value, dict):
+                yield from leaves(value, f"{prefix}{key}.")
+            else:
+                yield f"{prefix}{key}", value
+
+    for key, text in leaves(catalog):
+        assert len(text) <= 600, key
+
+
+def test_emergency_guidance_is_complete() -> None:
+    catalog = yaml.safe_load((LOCALES / "en" / "chat.yml").read_text())
+    guidance = " ".join(catalog["emergency"].values())
+    assert "999" in guidance and "55" in guidance and "0808 2000 247" in guidance

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from scripts.stack import Stack
+
+
+class Chat:
+    """A survivor's side of the web chat contract, over real HTTP."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.http = httpx.Client(base_url=stack.api_url, timeout=30)
+        self.conversation_id: str | None = None
+
+    def send(self, text: str) -> list[dict[str, Any]]:
+        response = self.http.post(
+            "/api/chat/messages", json={"conversation_id": self.conversation_id, "text": text}
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        self.conversation_id = body["conversation_id"]
+        messages: list[dict[str, Any]] = body["messages"]
+        return messages
+
+    def said(self, text: str) -> str:
+        return " ".join(m["text"] for m in self.send(text))
+
+    def tracker(self) -> dict[str, Any]:
+        response = httpx.get(
+            f"{self.stack.rasa_url}/conversations/{self.conversation_id}/tracker",
+            params={"token": self.stack.rasa_token},
+            timeout=30,
+        )
+        response.raise_for_status()
+        tracker: dict[str, Any] = response.json()
+        return tracker
+
+
+@pytest.fixture
+def chat(stack: Stack) -> Iterator[Chat]:
+    conversation = Chat(stack)
+    yield conversation
+    conversation.http.close()
