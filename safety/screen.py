@@ -60,8 +60,21 @@ def _compile(patterns: list[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{joined})(?!\w)")
 
 
-def _compile_each(patterns: list[str]) -> list[tuple[str, re.Pattern[str]]]:
-    return [(p, re.compile(rf"(?<!\w)(?:{p})(?!\w)")) for p in patterns]
+class RuleSet:
+    """Named patterns searched in one pass; the name of the first match is the reason."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        self.names = list(patterns)
+        self._any = _compile(self.names)
+        self._each = [re.compile(rf"(?<!\w)(?:{p})(?!\w)") for p in self.names]
+
+    def first_match(self, text: str) -> str | None:
+        if self._any is None or not self._any.search(text):
+            return None  # the common case: one scan of the message
+        for name, pattern in zip(self.names, self._each, strict=True):
+            if pattern.search(text):
+                return name
+        return None
 
 
 class Lexicon:
@@ -72,13 +85,13 @@ class Lexicon:
         self_harm = data.get("self_harm", {})
         rewrites = {str(k): str(v or "") for k, v in (data.get("rewrites") or {}).items()}
         self.normalise = Normaliser(rewrites, data.get("fuzzy_keywords", []))
-        self.emergency_always = _compile_each(emergency.get("always", []))
-        self.emergency_likely = _compile_each(emergency.get("likely", []))
+        self.emergency_always = RuleSet(emergency.get("always", []))
+        self.emergency_likely = RuleSet(emergency.get("likely", []))
         self.emergency_whole = {self.normalise(str(p)) for p in emergency.get("whole_message", [])}
         self.now_markers = _compile(emergency.get("now_markers", []))
         self.past_or_topic = _compile(emergency.get("past_or_topic_markers", []))
-        self.self_harm_always = _compile_each(self_harm.get("always", []))
-        self.self_harm_topic = _compile_each(self_harm.get("topic", []))
+        self.self_harm_always = RuleSet(self_harm.get("always", []))
+        self.self_harm_topic = RuleSet(self_harm.get("topic", []))
         self.self_harm_question = _compile(self_harm.get("topic_question_markers", []))
         self.exit_words = {self.normalise(str(p)) for p in data.get("exit", [])}
 
@@ -100,13 +113,6 @@ def available_locales() -> list[str]:
     return sorted(p.stem for p in LEXICON_DIR.glob("*.yml"))
 
 
-def _first_match(rules: list[tuple[str, re.Pattern[str]]], text: str) -> str | None:
-    for name, pattern in rules:
-        if pattern.search(text):
-            return name
-    return None
-
-
 def _matches(pattern: re.Pattern[str] | None, text: str) -> bool:
     return bool(pattern and pattern.search(text))
 
@@ -120,20 +126,20 @@ def _screen_one(lexicon: Lexicon, text: str) -> tuple[set[Signal], list[str]]:
     if text in lexicon.emergency_whole:
         signals.add(Signal.EMERGENCY)
         reasons.append("emergency:whole-message")
-    if rule := _first_match(lexicon.emergency_always, text):
+    if rule := lexicon.emergency_always.first_match(text):
         signals.add(Signal.EMERGENCY)
         reasons.append(f"emergency:always:{rule}")
-    elif rule := _first_match(lexicon.emergency_likely, text):
+    elif rule := lexicon.emergency_likely.first_match(text):
         about_the_past = _matches(lexicon.past_or_topic, text)
         happening_now = _matches(lexicon.now_markers, text)
         if happening_now or not about_the_past:
             signals.add(Signal.EMERGENCY)
             reasons.append(f"emergency:likely:{rule}")
 
-    if rule := _first_match(lexicon.self_harm_always, text):
+    if rule := lexicon.self_harm_always.first_match(text):
         signals.add(Signal.SELF_HARM)
         reasons.append(f"self_harm:always:{rule}")
-    elif (rule := _first_match(lexicon.self_harm_topic, text)) and not _matches(
+    elif (rule := lexicon.self_harm_topic.first_match(text)) and not _matches(
         lexicon.self_harm_question, text
     ):
         signals.add(Signal.SELF_HARM)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import psycopg
@@ -70,8 +72,31 @@ def postgres_url() -> Iterator[str]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class _NeutralPage(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = b"<!doctype html><title>Weather</title><h1>Weather forecast</h1>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def neutral_site() -> Iterator[str]:
+    """A stand-in for the neutral page the quick exit goes to (the real one is off-machine)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NeutralPage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/weather"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, neutral_site: str) -> Iterator[Stack]:
     """The real trained Rasa server and the real API, on free loopback ports."""
     work = tmp_path_factory.mktemp("stack")
     running = Stack(
@@ -79,6 +104,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         rasa_port=free_port(),
         database_url=f"sqlite:///{work / 'front-door.db'}",
         log_dir=ROOT / "test-artifacts" / "logs",
+        extra_env={"EXIT_DESTINATION": neutral_site},
     )
     running.start_api()
     running.start_rasa()

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +47,15 @@ class Settings(BaseSettings):
     neutral_page_title: bool = False
 
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets_in_production(self) -> Settings:
+        if self.environment == "production":
+            for name in ("rasa_token", "actions_token"):
+                secret: SecretStr = getattr(self, name)
+                if secret.get_secret_value().startswith("change-me") or len(secret) < 16:
+                    raise ValueError(f"{name.upper()} must be set to a long random value")
+        return self
 
 
 @lru_cache
