@@ -6,12 +6,13 @@ API_PY := .venvs/api/bin/python
 RASA := RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 .venvs/bot/bin/rasa
 RASA_DATA := --config bot/config.yml --domain bot/domain --data bot/data intents/en
 
-.PHONY: help setup setup-browser model run test lint validate pytest clean
+.PHONY: help setup setup-browser model run test lint validate pytest nlu-report bench clean
 
 help:
 	@echo "make run     start the assistant (sets up and trains as needed)"
 	@echo "make test    run every check and test (sets up and trains as needed)"
 	@echo "make lint    ruff and mypy;  make validate  rasa data validate"
+	@echo "make nlu-report  held-out NLU figures in reports/;  make bench  benchmarks"
 
 setup:
 	@scripts/setup.sh
@@ -37,6 +38,12 @@ pytest:
 	$(API_PY) -m pytest $(PYTEST_ARGS)
 
 test: setup-browser model lint validate pytest
+
+nlu-report: setup
+	$(API_PY) -m scripts.nlu_report
+
+bench: setup
+	$(API_PY) -m bench.safety_screen
 
 clean:
 	rm -rf .venvs models .rasa var reports test-artifacts

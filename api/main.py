@@ -20,7 +20,13 @@ from api.core.middleware import SafetyHeadersMiddleware
 from api.health.views import router as health_router
 from api.hub.config import load_hub_config
 from api.rasa.client import RasaClient
+from api.referrals import runtime as referrals_runtime
+from api.referrals.crypto import FieldCipher
+from api.referrals.keys import referral_keys
+from api.referrals.runtime import ReferralRuntime
 from api.render.renderer import Renderer
+from api.resources.store import ResourceStore
+from api.resources.views import router as resources_router
 from api.web.views import STATIC_DIR
 from api.web.views import router as web_router
 
@@ -35,6 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             migrate(settings.database_url)
         app.state.settings = settings
         app.state.engine = make_engine(settings.database_url)
+        app.state.cipher = FieldCipher(referral_keys(settings))
+        referrals_runtime.configure(ReferralRuntime(app.state.engine, app.state.cipher))
         rasa = RasaClient(
             settings.rasa_url,
             settings.rasa_token.get_secret_value(),
@@ -42,7 +50,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         hub = load_hub_config(settings.hub_config_file)
         app.state.hub = hub
-        renderer = Renderer(settings.locales_dir, hub.message_params())
+        resources = ResourceStore()
+        app.state.resources = resources
+        renderer = Renderer(
+            settings.locales_dir, hub.message_params(), resources, settings.public_base_url
+        )
         app.state.renderer = renderer
         app.state.chat = ChatService(rasa, renderer, settings.default_locale)
         app.state.action_executor = build_executor()
@@ -61,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(chat_router)
     app.include_router(actions_router)
     app.include_router(health_router)
+    app.include_router(resources_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,5 +1,6 @@
 """Every table, imported in one place so migrations and tests see the whole schema."""
 
 from api.conversations.models import Conversation
+from api.referrals.models import Referral
 
-__all__ = ["Conversation"]
+__all__ = ["Conversation", "Referral"]

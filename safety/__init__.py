@@ -1,6 +1,16 @@
 """Safety screening for Front Door: a plain library with no web or framework imports."""
 
 from safety.redact import redact
+from safety.risk import Flag, Triage, triage
 from safety.screen import ScreenResult, Signal, available_locales, screen
 
-__all__ = ["ScreenResult", "Signal", "available_locales", "redact", "screen"]
+__all__ = [
+    "Flag",
+    "ScreenResult",
+    "Signal",
+    "Triage",
+    "available_locales",
+    "redact",
+    "screen",
+    "triage",
+]

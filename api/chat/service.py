@@ -116,7 +116,7 @@ class ChatService:
             try:
                 self.renderer.message(key, locale)
             except MissingMessageError:
-                logger.error("missing message key=%s locale=%s", key.key, locale)
+                logger.error("missing message key=%s locale=%s", key.key or key.resource, locale)
                 continue
             usable.append(key)
         return self.renderer.for_channel(usable or UNAVAILABLE, locale, channel)

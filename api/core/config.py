@@ -41,10 +41,18 @@ class Settings(BaseSettings):
     hub_config_file: Path = PROJECT_ROOT / "content" / "hub" / "north-yorkshire-york.yml"
     default_locale: str = "en"
 
+    # The address people reach this service at, behind any proxy (used in links sent by
+    # SMS, and to check Twilio's signatures). Empty: links are relative, for the web only.
+    public_base_url: str = ""
+
     # Web chat
     max_message_chars: int = Field(default=2000, ge=1)
     exit_destination: str = "https://www.bbc.co.uk/weather"
     neutral_page_title: bool = False
+
+    # Fernet keys for personal fields, comma-separated; the first encrypts, all decrypt.
+    # Generate one with: python -m api.referrals.rotate --new-key
+    referral_keys: SecretStr = SecretStr("")
 
     log_level: str = "INFO"
 
@@ -55,6 +63,8 @@ class Settings(BaseSettings):
                 secret: SecretStr = getattr(self, name)
                 if secret.get_secret_value().startswith("change-me") or len(secret) < 16:
                     raise ValueError(f"{name.upper()} must be set to a long random value")
+            if not self.referral_keys.get_secret_value().strip():
+                raise ValueError("REFERRAL_KEYS must be set in production")
         return self
 
 

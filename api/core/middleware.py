@@ -13,6 +13,8 @@ from api.core.errors import BodyTooLargeError, error_body
 logger = logging.getLogger("api.requests")
 
 MAX_BODY_BYTES = 64 * 1024
+# Rasa's action calls carry the whole tracker and domain; only Rasa may make them.
+LARGER_LIMITS = {"/webhook": 16 * 1024 * 1024}
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -56,11 +58,12 @@ class SafetyHeadersMiddleware:
                 message["headers"] = headers
             await send(message)
 
+        limit = LARGER_LIMITS.get(scope.get("path", ""), MAX_BODY_BYTES)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _too_large(send_with_headers)
         else:
-            await self.app(scope, _limited(receive), send_with_headers)
+            await self.app(scope, _limited(receive, limit), send_with_headers)
         logger.info(
             "%s %s %s %.1fms",
             scope.get("method"),
@@ -70,7 +73,7 @@ class SafetyHeadersMiddleware:
         )
 
 
-def _limited(receive: Receive) -> Receive:
+def _limited(receive: Receive, limit: int) -> Receive:
     """Stop reading a chunked body that grows past the cap."""
     seen = 0
 
@@ -79,7 +82,7 @@ def _limited(receive: Receive) -> Receive:
         message = await receive()
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
-            if seen > MAX_BODY_BYTES:
+            if seen > limit:
                 raise BodyTooLargeError
         return message
 

@@ -79,7 +79,7 @@ def _to_message_key(item: Any) -> MessageKey | None:
     if not isinstance(item, dict):
         return None
     custom = item.get("custom")
-    if isinstance(custom, dict) and "key" in custom:
+    if isinstance(custom, dict) and ("key" in custom or "resource" in custom):
         try:
             return MessageKey.model_validate(custom)
         except ValidationError:

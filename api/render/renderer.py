@@ -14,7 +14,8 @@ from typing import Any
 
 import i18n
 
-from api.render.schemas import Button, MessageKey, OutgoingMessage
+from api.render.schemas import Button, ButtonKey, ItemKey, MessageKey, OutgoingMessage
+from api.resources.store import Resource, ResourceStore
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +48,17 @@ def configure_catalogs(locales_dir: Path) -> list[str]:
 
 
 class Renderer:
-    def __init__(self, locales_dir: Path, shared_params: dict[str, str]) -> None:
+    def __init__(
+        self,
+        locales_dir: Path,
+        shared_params: dict[str, str],
+        resources: ResourceStore | None = None,
+        public_base_url: str = "",
+    ) -> None:
         self.locales = configure_catalogs(locales_dir)
         self._shared_params = shared_params
+        self.resources = resources
+        self.public_base_url = public_base_url.rstrip("/")
 
     def supports(self, locale: str) -> bool:
         return locale in self.locales
@@ -65,12 +74,40 @@ class Renderer:
         raise MissingMessageError(full_key)
 
     def message(self, message: MessageKey, locale: str) -> OutgoingMessage:
+        parts = [self.text(message.key, locale, **message.params)] if message.key else []
+        parts += [f"• {self._item(item, locale)}" for item in message.items]
+        if message.resource:
+            resource = self._resource(message.resource, locale)
+            parts += [resource.title, resource.summary]
+            url = f"{self.public_base_url}/resources/{resource.slug}"
+            parts.append(self.text("resources.read_more", locale, url=url))
         return OutgoingMessage(
-            text=self.text(message.key, locale, **message.params),
+            text="\n".join(parts),
             buttons=[
-                Button(title=self.text(b.key, locale), payload=b.payload) for b in message.buttons
+                Button(title=self._title(b, locale), payload=b.payload) for b in message.buttons
             ],
         )
+
+    def _item(self, item: str | ItemKey, locale: str) -> str:
+        if isinstance(item, str):
+            return self.text(item, locale)
+        params = dict(item.params)
+        if item.value_key:
+            params["value"] = self.text(item.value_key, locale)
+        elif item.value_keys:
+            params["value"] = ", ".join(self.text(k, locale) for k in item.value_keys)
+        return self.text(item.key, locale, **params)
+
+    def _title(self, button: ButtonKey, locale: str) -> str:
+        if button.resource:
+            return self._resource(button.resource, locale).title
+        return self.text(button.key or "", locale)
+
+    def _resource(self, slug: str, locale: str) -> Resource:
+        resource = self.resources.get(slug, locale) if self.resources else None
+        if resource is None:
+            raise MissingMessageError(f"resource {slug}")
+        return resource
 
     def for_channel(
         self, messages: Iterable[MessageKey], locale: str, channel: str

@@ -10,23 +10,37 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.navigation import ActionBackToMenu
-from bot.actions.referral_start import (
-    ActionAskReferralConsent,
-    ActionReferralStartOutcome,
-    ValidateReferralStartForm,
+from bot.actions.referral import (
+    ASK_ACTIONS,
+    CHOOSING,
+    FOR_BEHAVIOUR,
+    FOR_MYSELF,
+    ActionReferralFinish,
+    ValidateReferralForm,
 )
+from bot.actions.safety_plan import ActionSafetyPlan, ActionSafetyPlanAnswer, ActionStop
+from bot.actions.topics import ActionShowTopic
 
-DOMAIN: dict[str, Any] = {
-    "slots": {"referral_consent": {}, "age": {}, "referral_outcome": {}},
-    "forms": {"referral_start_form": {"required_slots": ["referral_consent", "age"]}},
-}
+DOMAIN: dict[str, Any] = {"slots": {}, "forms": {}}
 
 
-def tracker(slots: dict[str, Any], active_loop: str | None = None, text: str = "") -> Tracker:
+def tracker(
+    slots: dict[str, Any] | None = None,
+    *,
+    active_loop: str | None = None,
+    text: str = "",
+    intent: str = "inform",
+    channel: str = "web",
+) -> Tracker:
     return Tracker(
         sender_id="test",
-        slots={"requested_slot": None, **slots},
-        latest_message={"text": text, "intent": {"name": "inform"}, "entities": []},
+        slots={"requested_slot": None, **(slots or {})},
+        latest_message={
+            "text": text,
+            "intent": {"name": intent},
+            "entities": [],
+            "metadata": {"locale": "en", "channel": channel},
+        },
         events=[],
         paused=False,
         followup_action=None,
@@ -36,14 +50,26 @@ def tracker(slots: dict[str, Any], active_loop: str | None = None, text: str = "
 
 
 def keys(dispatcher: CollectingDispatcher) -> list[str]:
-    return [m["custom"]["key"] if m.get("custom") else m["response"] for m in dispatcher.messages]
+    found = []
+    for message in dispatcher.messages:
+        custom = message.get("custom") or {}
+        found.append(custom.get("key") or custom.get("resource") or message.get("response"))
+    return found
 
 
-async def test_back_to_menu_leaves_the_form_and_forgets_answers() -> None:
+def payloads(dispatcher: CollectingDispatcher) -> list[str]:
+    return [
+        b["payload"]
+        for m in dispatcher.messages
+        for b in (m.get("custom") or {}).get("buttons", [])
+    ]
+
+
+async def test_back_to_menu_leaves_a_form_and_forgets_answers() -> None:
     dispatcher = CollectingDispatcher()
     events = await ActionBackToMenu().run(
         dispatcher,
-        tracker({"referral_consent": True, "age": 30}, active_loop="referral_start_form"),
+        tracker({"referral_consent": True, "age": 30}, active_loop="referral_form"),
         DOMAIN,
     )
     assert ActiveLoop(None) in events
@@ -51,61 +77,182 @@ async def test_back_to_menu_leaves_the_form_and_forgets_answers() -> None:
     assert keys(dispatcher) == ["utter_menu"]
 
 
-def test_consent_declined_ends_the_form() -> None:
-    result = ValidateReferralStartForm().validate_referral_consent(
-        False, CollectingDispatcher(), tracker({}), DOMAIN
-    )
-    assert result == {"referral_consent": False, "referral_outcome": "declined"}
+# --- the referral form --------------------------------------------------------------------
+
+form = ValidateReferralForm()
 
 
-async def test_no_more_questions_without_consent() -> None:
-    form = ValidateReferralStartForm()
-    slots = await form.required_slots(
-        ["referral_consent", "age"],
+async def test_questions_follow_the_answers() -> None:
+    asked = await form.required_slots(FOR_MYSELF, CollectingDispatcher(), tracker(), DOMAIN)
+    assert "message_ok_text" not in asked and "children_ages" not in asked
+    asked = await form.required_slots(
+        FOR_MYSELF,
         CollectingDispatcher(),
-        tracker({"referral_consent": False}),
+        tracker({"voicemail_ok": True, "children_count": 2}),
         DOMAIN,
     )
-    assert slots == []
+    assert "message_ok_text" in asked and "children_ages" in asked
+    behaviour = await form.required_slots(
+        FOR_MYSELF, CollectingDispatcher(), tracker({"referral_for": "behaviour"}), DOMAIN
+    )
+    assert behaviour == [s for s in FOR_BEHAVIOUR if s not in {"message_ok_text", "children_ages"}]
+    assert "risk_threats" not in behaviour
+
+
+@pytest.mark.parametrize("outcome", ["declined", "under_16", "out_of_area"])
+async def test_the_form_ends_early_when_we_cannot_take_the_referral(outcome: str) -> None:
+    asked = await form.required_slots(
+        FOR_MYSELF, CollectingDispatcher(), tracker({"referral_outcome": outcome}), DOMAIN
+    )
+    assert asked == []
+
+
+def test_consent() -> None:
+    d = CollectingDispatcher()
+    assert form.validate_referral_consent(True, d, tracker(), DOMAIN) == {"referral_consent": True}
+    assert (
+        form.validate_referral_consent(False, d, tracker(), DOMAIN)["referral_outcome"]
+        == "declined"
+    )
+    assert form.validate_referral_consent("hmm", d, tracker(), DOMAIN) == {"referral_consent": None}
 
 
 @pytest.mark.parametrize(
-    ("answer", "age", "outcome"),
-    [
-        ("17", 17, "eligible"),
-        ("I'm 16", 16, "eligible"),
-        ("fifteen", 15, "under_16"),
-        ("12", 12, "under_16"),
-    ],
+    ("answer", "result"), [("17", {"age": 17}), ("15", {"age": 15, "referral_outcome": "under_16"})]
 )
-def test_age_sets_the_outcome(answer: str, age: int, outcome: str) -> None:
-    result = ValidateReferralStartForm().validate_age(
-        answer, CollectingDispatcher(), tracker({}), DOMAIN
-    )
-    assert result == {"age": age, "referral_outcome": outcome}
+def test_age(answer: str, result: dict[str, Any]) -> None:
+    assert form.validate_age(answer, CollectingDispatcher(), tracker(), DOMAIN) == result
 
 
-@pytest.mark.parametrize("answer", ["banana", "", "16 or 17", "500", "I'd rather not say"])
-def test_unclear_age_is_asked_again_kindly(answer: str) -> None:
+@pytest.mark.parametrize("answer", ["banana", "skipped", "16 or 17"])
+def test_unclear_age_is_asked_again(answer: str) -> None:
     dispatcher = CollectingDispatcher()
-    result = ValidateReferralStartForm().validate_age(answer, dispatcher, tracker({}), DOMAIN)
-    assert result == {"age": None}
-    assert keys(dispatcher) == ["referral.age_not_understood"]
+    assert form.validate_age(answer, dispatcher, tracker(), DOMAIN) == {"age": None}
+    assert keys(dispatcher) == ["referral.invalid.age"]
 
 
-@pytest.mark.parametrize("outcome", ["declined", "under_16", "eligible"])
-async def test_outcome_says_what_happens_next_then_forgets(outcome: str) -> None:
+def test_out_of_area_ends_with_the_national_helpline() -> None:
+    result = form.validate_area("LS1 4AP", CollectingDispatcher(), tracker(), DOMAIN)
+    assert result["referral_outcome"] == "out_of_area"
+    unsure = form.validate_area("not sure", CollectingDispatcher(), tracker(), DOMAIN)
+    assert unsure["area_status"] == "unsure" and "referral_outcome" not in unsure
+
+
+def test_phone_or_email_checked_by_method() -> None:
+    d = CollectingDispatcher()
+    phone = tracker({"contact_method": "text"})
+    assert form.validate_contact_detail("+44 7700 900123", d, phone, DOMAIN) == {
+        "contact_detail": "07700 900123"
+    }
+    assert form.validate_contact_detail("12345", d, phone, DOMAIN) == {"contact_detail": None}
+    email = tracker({"contact_method": "email"})
+    assert form.validate_contact_detail("jo@example.com", d, email, DOMAIN) == {
+        "contact_detail": "jo@example.com"
+    }
+    assert keys(d) == ["referral.invalid.phone"]
+
+
+def test_free_text_for_a_yes_or_no_question_is_asked_again() -> None:
     dispatcher = CollectingDispatcher()
-    events = await ActionReferralStartOutcome().run(
-        dispatcher, tracker({"referral_outcome": outcome, "age": 20}), DOMAIN
+    validate = form.validate_voicemail_ok  # type: ignore[attr-defined]
+    assert validate("maybe", dispatcher, tracker(), DOMAIN) == {"voicemail_ok": None}
+    assert validate("skipped", dispatcher, tracker(), DOMAIN) == {"voicemail_ok": "skipped"}
+    assert validate(False, dispatcher, tracker(), DOMAIN) == {"voicemail_ok": False}
+
+
+def test_needs_are_chosen_one_by_one_then_done() -> None:
+    d = CollectingDispatcher()
+    first = form.validate_needs("housing", d, tracker(), DOMAIN)
+    assert first == {"needs": None, "needs_chosen": ["housing"]}
+    done = form.validate_needs("done", d, tracker({"needs_chosen": ["housing", "money"]}), DOMAIN)
+    assert done == {"needs": ["housing", "money"], "needs_chosen": None}
+
+
+def test_changing_an_answer_from_the_summary() -> None:
+    d = CollectingDispatcher()
+    choosing = form.validate_summary_ok(False, d, tracker({"name": "Sam"}), DOMAIN)
+    assert choosing == {"summary_ok": None, "change": CHOOSING}
+    assert '/deny{"change":"name"}' in payloads(d)
+    cleared = form.validate_summary_ok(False, d, tracker({"change": "voicemail_ok"}), DOMAIN)
+    assert cleared["voicemail_ok"] is None and cleared["message_ok_text"] is None
+
+
+async def test_every_question_has_an_ask_action_with_buttons_where_needed() -> None:
+    for slot in FOR_MYSELF:
+        dispatcher = CollectingDispatcher()
+        await ASK_ACTIONS[slot]().run(dispatcher, tracker({"contact_method": "call"}), DOMAIN)
+        assert keys(dispatcher)[-1].startswith("referral.ask."), slot
+    dispatcher = CollectingDispatcher()
+    await ASK_ACTIONS["summary_ok"]().run(dispatcher, tracker({"name": "Sam", "age": 30}), DOMAIN)
+    assert keys(dispatcher) == ["referral.summary_intro", "referral.ask.summary_ok"]
+
+
+@pytest.mark.parametrize("outcome", ["declined", "under_16", "out_of_area"])
+async def test_finish_explains_and_forgets(outcome: str) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionReferralFinish().run(
+        dispatcher, tracker({"referral_outcome": outcome, "age": 14}), DOMAIN
     )
     assert keys(dispatcher) == [f"referral.outcome_{outcome}", "utter_menu"]
     assert SlotSet("age", None) in events
 
 
-async def test_consent_prompt_explains_and_offers_a_choice() -> None:
+# --- safety planning ------------------------------------------------------------------------
+
+
+async def test_plan_offers_modules_then_steps() -> None:
     dispatcher = CollectingDispatcher()
-    await ActionAskReferralConsent().run(dispatcher, tracker({}), DOMAIN)
-    message = dispatcher.messages[0]["custom"]
-    assert message["key"] == "referral.consent_explain"
-    assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
+    await ActionSafetyPlan().run(dispatcher, tracker(), DOMAIN)
+    assert keys(dispatcher) == ["plan.intro", "plan.choose_module"]
+    dispatcher = CollectingDispatcher()
+    events = await ActionSafetyPlan().run(dispatcher, tracker({"plan_module": "home"}), DOMAIN)
+    assert keys(dispatcher) == ["plan.steps.home.safer_room"]
+    assert SlotSet("plan_step", 0) in events
+
+
+async def test_text_only_channels_warn_first_and_offer_a_shorter_plan() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionSafetyPlan().run(dispatcher, tracker(channel="sms"), DOMAIN)
+    assert keys(dispatcher) == ["plan.text_only_warning"]
+    assert '/safety_plan{"plan_mode":"short"}' in payloads(dispatcher)
+
+
+async def test_adding_and_skipping_steps_ends_in_a_summary_that_is_not_kept() -> None:
+    slots: dict[str, Any] = {"plan_module": "tech", "plan_step": 0, "plan_items": []}
+    chosen = []
+    for step, intent in enumerate(["affirm", "deny", "affirm", "deny", "affirm"]):
+        dispatcher = CollectingDispatcher()
+        events = await ActionSafetyPlanAnswer().run(
+            dispatcher, tracker(slots, intent=intent), DOMAIN
+        )
+        for event in events:
+            slots[event["name"]] = event["value"]
+        if intent == "affirm":
+            chosen.append(step)
+    summary = dispatcher.messages[0]["custom"]
+    assert summary["key"] == "plan.summary" and len(summary["items"]) == 3
+    assert slots["plan_module"] is None and slots["plan_items"] is None
+
+
+async def test_stop_midway_shows_what_was_chosen() -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {"plan_module": "home", "plan_step": 2, "plan_items": ["plan.steps.home.safer_room"]}
+    await ActionStop().run(dispatcher, tracker(slots), DOMAIN)
+    assert keys(dispatcher)[0] == "plan.summary"
+
+
+# --- topics ---------------------------------------------------------------------------------
+
+
+async def test_a_question_in_words_finds_its_topic() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionShowTopic().run(dispatcher, tracker(text="what is coercive control"), DOMAIN)
+    assert keys(dispatcher) == ["coercive-control"]
+    assert "/safety_plan" in payloads(dispatcher)
+
+
+async def test_no_topic_shows_the_topic_menu_in_pages() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionShowTopic().run(dispatcher, tracker(text="/understand_abuse"), DOMAIN)
+    assert keys(dispatcher) == ["resources.choose"]
+    assert '/understand_abuse{"topic":"page-1"}' in payloads(dispatcher)

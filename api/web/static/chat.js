@@ -24,10 +24,29 @@
   }
   exitLink.addEventListener("click", quickExit);
 
+  // Links to this site's topic pages become real links (opened beside the chat, so the
+  // conversation is not lost). Everything else stays plain text.
+  var RESOURCE_LINK = /((?:https?:\/\/[^\s/]+)?\/resources\/[a-z0-9-]+)/g;
+
+  function fillText(element, text) {
+    text.split(RESOURCE_LINK).forEach(function (part, index) {
+      if (index % 2 === 1) {
+        var link = document.createElement("a");
+        link.href = part;
+        link.textContent = part;
+        link.target = "_blank";
+        link.rel = "noopener noreferrer";
+        element.appendChild(link);
+      } else if (part) {
+        element.appendChild(document.createTextNode(part));
+      }
+    });
+  }
+
   function addMessage(text, who) {
     var item = document.createElement("li");
     item.className = "msg msg-" + who;
-    item.textContent = text;
+    if (who === "bot") { fillText(item, text); } else { item.textContent = text; }
     transcript.appendChild(item);
     item.scrollIntoView({ block: "nearest" });
     return item;

@@ -1,0 +1,75 @@
+"""Storing and reading self-referrals; the database session comes first."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+import safety
+from api.referrals.crypto import FieldCipher
+from api.referrals.models import Referral
+
+# No 0/O, 1/I/L: a reference read over the phone should not be misheard.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+REFERENCE_ATTEMPTS = 5
+
+
+def new_reference() -> str:
+    body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"FD-{body[:4]}-{body[4:]}"
+
+
+def submit(
+    db_session: Session,
+    cipher: FieldCipher,
+    *,
+    answers: dict[str, Any],
+    referral_for: str,
+    locale: str,
+    channel: str,
+) -> Referral:
+    """Store a consented referral, encrypted, with its triage flags. Returns it."""
+    result = safety.triage(answers)
+    flags = [{"code": f.code, "reason": f.reason, "priority": f.priority} for f in result.flags]
+    encrypted = cipher.encrypt(answers)
+    for _attempt in range(REFERENCE_ATTEMPTS):
+        referral = Referral(
+            reference=new_reference(),
+            priority=result.priority,
+            flags=flags,
+            referral_for=referral_for,
+            locale=locale,
+            channel=channel,
+            encrypted_answers=encrypted,
+        )
+        db_session.add(referral)
+        try:
+            db_session.commit()
+        except IntegrityError:  # the same reference twice: try another
+            db_session.rollback()
+            continue
+        db_session.refresh(referral)
+        return referral
+    raise RuntimeError("could not find a free reference")
+
+
+def answers_of(cipher: FieldCipher, referral: Referral) -> dict[str, Any]:
+    return cipher.decrypt(referral.encrypted_answers)
+
+
+def by_reference(db_session: Session, reference: str) -> Referral | None:
+    return db_session.exec(select(Referral).where(Referral.reference == reference)).first()
+
+
+def rotate_all(db_session: Session, cipher: FieldCipher) -> int:
+    """Re-encrypt every referral with the newest key. Returns how many were rewritten."""
+    count = 0
+    for referral in db_session.exec(select(Referral)):
+        referral.encrypted_answers = cipher.rotate(referral.encrypted_answers)
+        db_session.add(referral)
+        count += 1
+    db_session.commit()
+    return count

@@ -1,0 +1,115 @@
+"""Topic resources: chat-sized summaries and full pages, loaded from content/resources/<locale>/.
+
+Content is data. It is loaded and checked once at start-up: a missing field, an over-long
+summary, a link to a topic that does not exist or an unknown next step stops the start.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+from api.core.config import PROJECT_ROOT
+
+RESOURCES_DIR = PROJECT_ROOT / "content" / "resources"
+FALLBACK_LOCALE = "en"
+SUMMARY_LIMIT = 600
+
+NextStep = Literal["safety_plan", "get_support", "talk_to_someone"]
+
+
+class Resource(BaseModel):
+    slug: str
+    locale: str
+    title: str = Field(min_length=3, max_length=80)
+    summary: str = Field(min_length=40, max_length=SUMMARY_LIMIT)
+    keywords: list[str] = Field(min_length=1)
+    related: list[str] = Field(min_length=1, max_length=4)
+    next: NextStep
+    body: str = Field(min_length=100)
+
+
+class ContentError(ValueError):
+    """The content folder does not describe a consistent set of topics."""
+
+
+class ResourceStore:
+    def __init__(self, root: Path = RESOURCES_DIR) -> None:
+        self.root = root
+        self._by_locale: dict[str, dict[str, Resource]] = {}
+        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+            self._by_locale[folder.name] = {
+                path.stem: _load(path, folder.name) for path in sorted(folder.glob("*.yml"))
+            }
+        menu = yaml.safe_load((root / "menu.yml").read_text(encoding="utf-8"))
+        self.menu_pages: list[list[str]] = menu["pages"]
+        self._check()
+
+    def _check(self) -> None:
+        english = self._by_locale.get(FALLBACK_LOCALE)
+        if not english:
+            raise ContentError("there must be English resources to fall back to")
+        for locale, resources in self._by_locale.items():
+            for resource in resources.values():
+                for slug in resource.related:
+                    if slug not in english:
+                        raise ContentError(f"{locale}/{resource.slug} links to unknown {slug!r}")
+            extra = set(resources) - set(english)
+            if extra:
+                raise ContentError(f"{locale} has topics English lacks: {sorted(extra)}")
+        offered = [slug for page in self.menu_pages for slug in page]
+        if sorted(offered) != sorted(english):
+            raise ContentError("menu.yml must offer every topic exactly once")
+
+    @property
+    def slugs(self) -> list[str]:
+        return list(self._by_locale[FALLBACK_LOCALE])
+
+    def locales(self) -> list[str]:
+        return list(self._by_locale)
+
+    def get(self, slug: str, locale: str) -> Resource | None:
+        """The topic in the reader's language, or in English if it is not translated yet."""
+        found = self._by_locale.get(locale, {}).get(slug)
+        return found or self._by_locale[FALLBACK_LOCALE].get(slug)
+
+    def all(self, locale: str) -> list[Resource]:
+        return [r for slug in self.slugs if (r := self.get(slug, locale)) is not None]
+
+    def match(self, text: str, locale: str) -> Resource | None:
+        """The topic whose keywords best match a message, for free-text questions.
+
+        A keyword counts when it appears as whole words; longer keywords weigh more, so
+        "non molestation order" beats "order".
+        """
+        words = f" {_plain(text)} "
+        best: tuple[int, Resource] | None = None
+        for resource in self.all(locale):
+            score = sum(len(k) for k in resource.keywords if f" {_plain(k)} " in words)
+            if score and (best is None or score > best[0]):
+                best = (score, resource)
+        return best[1] if best else None
+
+
+def _plain(text: str) -> str:
+    """Lower case, apostrophes dropped, other punctuation as spaces."""
+    text = text.casefold().replace("'", "").replace("\u2019", "")
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def _load(path: Path, locale: str) -> Resource:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return Resource(slug=path.stem, locale=locale, **data)
+    except (ValidationError, yaml.YAMLError, TypeError) as error:
+        raise ContentError(f"{path.relative_to(path.parents[2])}: {error}") from error
+
+
+@lru_cache
+def get_store() -> ResourceStore:
+    return ResourceStore()

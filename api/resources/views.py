@@ -1,0 +1,57 @@
+"""The full topic pages at /resources: server-rendered, readable on a phone, with the exit."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from markdown_it import MarkdownIt
+
+from api.core.errors import ApiError
+from api.deps import RendererDep, SettingsDep
+from api.resources.store import ResourceStore
+from api.web.views import TEMPLATES, page_words
+
+router = APIRouter(prefix="/resources", tags=["resources"], include_in_schema=False)
+
+# Content is trusted but still plain: no raw HTML from the Markdown files.
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
+
+
+def _store(request: Request) -> ResourceStore:
+    store: ResourceStore = request.app.state.resources
+    return store
+
+
+@router.get("", response_class=HTMLResponse)
+async def resources_index(
+    request: Request, renderer: RendererDep, settings: SettingsDep
+) -> HTMLResponse:
+    locale = settings.default_locale
+    return TEMPLATES.TemplateResponse(
+        request,
+        "resources_index.html",
+        {**page_words(renderer, settings, locale), "resources": _store(request).all(locale)},
+    )
+
+
+@router.get("/{slug}", response_class=HTMLResponse)
+async def resource_page(
+    slug: str, request: Request, renderer: RendererDep, settings: SettingsDep
+) -> HTMLResponse:
+    locale = settings.default_locale
+    store = _store(request)
+    resource = store.get(slug, locale) if slug in store.slugs else None
+    if resource is None:
+        raise ApiError(404, "not_found", "There is no topic with that name.")
+    related = [r for s in resource.related if (r := store.get(s, locale)) is not None]
+    return TEMPLATES.TemplateResponse(
+        request,
+        "resource.html",
+        {
+            **page_words(renderer, settings, locale),
+            "resource": resource,
+            "body_html": _markdown.render(resource.body),
+            "related": related,
+            "translated": resource.locale == locale,
+        },
+    )

@@ -1,0 +1,28 @@
+"""What an action needs to know about where the conversation is happening."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+
+DEFAULT_LOCALE = "en"
+TEXT_ONLY_CHANNELS = frozenset({"sms", "whatsapp"})
+
+
+def _metadata(tracker: Tracker) -> dict[str, object]:
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def locale_of(tracker: Tracker) -> str:
+    """The locale the API sent with the message (Rasa keeps it in the message's metadata)."""
+    locale = _metadata(tracker).get("locale")
+    return locale if isinstance(locale, str) and locale else DEFAULT_LOCALE
+
+
+def channel_of(tracker: Tracker) -> str:
+    channel = _metadata(tracker).get("channel")
+    return channel if isinstance(channel, str) and channel else "web"
+
+
+def is_text_only(tracker: Tracker) -> bool:
+    return channel_of(tracker) in TEXT_ONLY_CHANNELS

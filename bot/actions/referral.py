@@ -1,0 +1,456 @@
+"""The self-referral: who it is for, consent, eligibility, safe contact, needs, then send.
+
+Consent comes before anything personal. Any answer that is not essential can be skipped.
+"Stop" or withdrawing consent at any point discards everything collected. Nothing is stored
+until the final "send it"; then the answers are stored encrypted and the survivor gets a
+short reference, what happens next, and the emergency numbers again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from api.core.config import get_settings
+from api.hub.config import HubConfig, load_hub_config
+from api.referrals import runtime
+from bot.actions import validators
+from bot.actions.context import channel_of, locale_of
+from bot.actions.messages import say
+
+SKIPPED = "skipped"
+CHOOSING = "choosing"  # the person is choosing which answer to change
+
+# The questions, in the order they are asked. Some are asked only after certain answers.
+FOR_MYSELF = [
+    "referral_consent", "age", "area", "name",
+    "contact_method", "contact_detail", "contact_times",
+    "voicemail_ok", "message_ok_text", "may_say_who", "confirm_word",
+    "children_count", "children_ages", "pregnant",
+    "situation", "situation_words",
+    "risk_afraid", "risk_worse", "risk_strangled", "risk_threats",
+    "needs", "language_needs", "summary_ok",
+]  # fmt: skip
+FOR_BEHAVIOUR = [
+    "referral_consent", "age", "area", "name",
+    "contact_method", "contact_detail", "contact_times",
+    "voicemail_ok", "message_ok_text", "children_count", "children_ages",
+    "language_needs", "summary_ok",
+]  # fmt: skip
+ALL_FORM_SLOTS = list(dict.fromkeys(FOR_MYSELF + FOR_BEHAVIOUR))
+BOOKKEEPING_SLOTS = ["referral_for", "referral_outcome", "area_status", "needs_chosen", "change"]
+
+# Questions that may be skipped; the rest are needed to help safely.
+ESSENTIAL = {"referral_consent", "age", "area", "contact_method", "contact_detail", "summary_ok"}
+YES_NO = {
+    "referral_consent", "voicemail_ok", "may_say_who", "pregnant",
+    "risk_afraid", "risk_worse", "risk_strangled", "risk_threats", "summary_ok",
+}  # fmt: skip
+NEEDS = [
+    "housing", "safety", "money", "children", "emotional_wellbeing", "mental_health",
+    "physical_health", "legal", "immigration", "alcohol_or_drugs", "people_to_rely_on",
+    "work_or_study",
+]  # fmt: skip
+SITUATIONS = ["living_together", "together_not_living", "separated", "other"]
+METHODS = ["call", "text", "whatsapp", "email"]
+# What a person may ask to change from the summary.
+CHANGEABLE = [
+    "name", "contact_method", "contact_detail", "contact_times", "voicemail_ok",
+    "may_say_who", "confirm_word", "children_count", "situation", "needs", "language_needs",
+]  # fmt: skip
+
+
+def hub() -> HubConfig:
+    return load_hub_config(get_settings().hub_config_file)
+
+
+def _entity_payload(intent: str, **entities: str) -> str:
+    inner = ",".join(f'"{k}":"{v}"' for k, v in entities.items())
+    return f"/{intent}{{{inner}}}"
+
+
+def _yes_no_buttons(slot: str) -> list[dict[str, str]]:
+    buttons = [
+        {"key": "answer.yes", "payload": "/affirm"},
+        {"key": "answer.no", "payload": "/deny"},
+    ]
+    if slot not in ESSENTIAL:
+        buttons.append({"key": "answer.skip", "payload": "/skip"})
+    return buttons
+
+
+def _skip_button(slot: str) -> list[dict[str, str]]:
+    return [] if slot in ESSENTIAL else [{"key": "answer.skip", "payload": "/skip"}]
+
+
+def question_buttons(slot: str, tracker: Tracker) -> list[dict[str, str]]:
+    """The buttons offered with each question."""
+    if slot == "referral_consent":
+        return [
+            {"key": "referral.consent_yes", "payload": "/affirm"},
+            {"key": "referral.consent_no", "payload": "/deny"},
+        ]
+    if slot == "summary_ok":
+        return [
+            {"key": "referral.send", "payload": "/affirm"},
+            {"key": "referral.change", "payload": "/deny"},
+            {"key": "referral.stop", "payload": "/stop"},
+        ]
+    if slot in YES_NO:
+        return _yes_no_buttons(slot)
+    if slot == "contact_method":
+        return [
+            {"key": f"answer.method.{m}", "payload": _entity_payload("inform", contact_method=m)}
+            for m in METHODS
+        ]
+    if slot == "situation":
+        return [
+            {"key": f"answer.situation.{s}", "payload": _entity_payload("inform", situation=s)}
+            for s in SITUATIONS
+        ] + _skip_button(slot)
+    if slot == "needs":
+        chosen = set(tracker.get_slot("needs_chosen") or [])
+        return [
+            {"key": f"answer.need.{n}", "payload": _entity_payload("inform", need=n)}
+            for n in NEEDS
+            if n not in chosen
+        ] + [{"key": "answer.done", "payload": _entity_payload("inform", need="done")}]
+    return _skip_button(slot)
+
+
+class AskQuestion(Action):
+    """Asks one referral question. One subclass per slot is made below."""
+
+    slot = ""
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if self.slot == "summary_ok":
+            if tracker.get_slot("change") == CHOOSING:
+                # The "what would you like to change?" buttons were just shown; wait for one.
+                return [SlotSet("change", None)]
+            show_summary(dispatcher, tracker)
+        key = f"referral.ask.{self.slot}"
+        if self.slot == "contact_detail":
+            method = tracker.get_slot("contact_method")
+            key = f"referral.ask.contact_detail_{'email' if method == 'email' else 'phone'}"
+        dispatcher.utter_message(
+            json_message={
+                "key": key,
+                "params": {"hub_days": hub().first_contact_working_days},
+                "buttons": question_buttons(self.slot, tracker),
+            }
+        )
+        return []
+
+
+# rasa_sdk registers every Action subclass it can see, so these become action_ask_<slot>.
+ASK_ACTIONS = {
+    slot: type(f"AskQuestion_{slot}", (AskQuestion,), {"slot": slot}) for slot in ALL_FORM_SLOTS
+}
+
+
+def _display(slot: str, value: Any) -> dict[str, Any]:
+    """A summary line: catalog words for fixed answers, the person's own words otherwise."""
+    line: dict[str, Any] = {"key": f"referral.summary.{slot}", "params": {"value": ""}}
+    if value == SKIPPED or value is None:
+        line["value_key"] = "answer.skipped"
+    elif isinstance(value, bool):
+        line["value_key"] = "answer.yes" if value else "answer.no"
+    elif slot == "contact_method":
+        line["value_key"] = f"answer.method.{value}"
+    elif slot == "situation" and value in SITUATIONS:
+        line["value_key"] = f"answer.situation.{value}"
+    elif slot == "needs":
+        line["value_keys"] = [f"answer.need.{n}" for n in value if n in NEEDS]
+    else:
+        line["params"] = {"value": str(value)}
+    return line
+
+
+def summary_slots(tracker: Tracker) -> list[str]:
+    asked = FOR_BEHAVIOUR if tracker.get_slot("referral_for") == "behaviour" else FOR_MYSELF
+    hidden = {"referral_consent", "summary_ok", "situation_words"}
+    return [s for s in asked if s not in hidden and tracker.get_slot(s) is not None]
+
+
+def show_summary(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    lines = [_display(slot, tracker.get_slot(slot)) for slot in summary_slots(tracker)]
+    dispatcher.utter_message(json_message={"key": "referral.summary_intro", "items": lines})
+
+
+class ValidateReferralForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_referral_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if tracker.get_slot("referral_outcome") in {"declined", "under_16", "out_of_area"}:
+            return []  # the form ends here, and action_referral_finish explains why
+        slots = FOR_BEHAVIOUR if tracker.get_slot("referral_for") == "behaviour" else FOR_MYSELF
+        skip = set()
+        if tracker.get_slot("voicemail_ok") is not True:
+            skip.add("message_ok_text")
+        count = tracker.get_slot("children_count")
+        if not (isinstance(count, int | float) and count > 0):
+            skip.add("children_ages")
+        return [s for s in slots if s not in skip]
+
+    # --- consent and eligibility -------------------------------------------------------
+
+    def validate_referral_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value is True:
+            return {"referral_consent": True}
+        if value is False:
+            return {"referral_consent": False, "referral_outcome": "declined"}
+        say(dispatcher, "referral.invalid.consent")
+        return {"referral_consent": None}
+
+    def validate_age(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        age = validators.parse_age(value)
+        if age is None:
+            say(dispatcher, "referral.invalid.age")
+            return {"age": None}
+        if age < hub().minimum_age:
+            return {"age": age, "referral_outcome": "under_16"}
+        return {"age": age}
+
+    def validate_area(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        config = hub()
+        status = validators.area_status(
+            str(value),
+            said_yes=intent == "affirm",
+            said_no=intent == "deny",
+            postcodes=config.area_postcodes,
+            place_names=config.area_names,
+        )
+        if status == "out_of_area":
+            return {"area": str(value), "area_status": status, "referral_outcome": "out_of_area"}
+        return {"area": str(value), "area_status": status}
+
+    # --- safe contact ------------------------------------------------------------------
+
+    def validate_contact_method(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        method = value if value in METHODS else validators.contact_method_from_text(str(value))
+        if method is None:
+            say(dispatcher, "referral.invalid.contact_method")
+            return {"contact_method": None}
+        return {"contact_method": method}
+
+    def validate_contact_detail(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("contact_method") == "email":
+            email = validators.valid_email(str(value))
+            if email is None:
+                say(dispatcher, "referral.invalid.email")
+            return {"contact_detail": email}
+        phone = validators.normalise_uk_phone(str(value))
+        if phone is None:
+            say(dispatcher, "referral.invalid.phone")
+        return {"contact_detail": phone}
+
+    def validate_children_count(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value == SKIPPED:
+            return {"children_count": SKIPPED}
+        count = 0 if value is False else validators.parse_count(value)
+        if count is None:
+            say(dispatcher, "referral.invalid.children_count")
+        return {"children_count": count}
+
+    # --- what they want help with -------------------------------------------------------
+
+    def validate_needs(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        chosen: list[str] = list(tracker.get_slot("needs_chosen") or [])
+        if value == SKIPPED:
+            return {"needs": chosen or SKIPPED, "needs_chosen": None}
+        if value == "done":
+            return {"needs": chosen or SKIPPED, "needs_chosen": None}
+        if value in NEEDS and value not in chosen:
+            chosen.append(value)
+        elif value not in NEEDS:
+            # Typed in their own words: keep them, then carry on choosing.
+            chosen.append(str(value)[:300])
+        return {"needs": None, "needs_chosen": chosen}
+
+    # --- the summary --------------------------------------------------------------------
+
+    def validate_summary_ok(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value is True:
+            return {"summary_ok": True}
+        if value is not False:
+            say(dispatcher, "referral.invalid.summary")
+            return {"summary_ok": None}
+        field = tracker.get_slot("change")
+        if field in CHANGEABLE:
+            # Forget that answer; the form asks it again, then shows the summary again.
+            cleared: dict[str, Any] = {"summary_ok": None, "change": None, field: None}
+            if field == "contact_method":
+                cleared["contact_detail"] = None
+            if field == "voicemail_ok":
+                cleared["message_ok_text"] = None
+            if field == "children_count":
+                cleared["children_ages"] = None
+            return cleared
+        dispatcher.utter_message(
+            json_message={
+                "key": "referral.which_change",
+                "buttons": [
+                    {
+                        "key": f"referral.summary_label.{slot}",
+                        "payload": _entity_payload("deny", change=slot),
+                    }
+                    for slot in CHANGEABLE
+                    if slot in summary_slots(tracker)
+                ],
+            }
+        )
+        return {"summary_ok": None, "change": CHOOSING}
+
+
+def _yes_no_validator(slot: str) -> Any:
+    def validate(
+        self: ValidateReferralForm,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        if isinstance(value, bool) or value == SKIPPED:
+            return {slot: value}
+        # Free text where a yes or no was asked: ask again rather than guess.
+        say(dispatcher, "referral.invalid.yes_no")
+        return {slot: None}
+
+    return validate
+
+
+for _slot in YES_NO - {"referral_consent", "summary_ok"}:
+    setattr(ValidateReferralForm, f"validate_{_slot}", _yes_no_validator(_slot))
+
+
+class ActionReferralWho(Action):
+    """First: who is the support for?"""
+
+    def name(self) -> str:
+        return "action_referral_who"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(
+            json_message={
+                "key": "referral.who",
+                "buttons": [
+                    {"key": "referral.for.myself", "payload": "/for_myself"},
+                    {"key": "referral.for.child", "payload": "/for_child"},
+                    {"key": "referral.for.someone_else", "payload": "/for_someone_else"},
+                    {"key": "referral.for.behaviour", "payload": "/for_my_behaviour"},
+                ],
+            }
+        )
+        return []
+
+
+class ActionReferralForChild(Action):
+    def name(self) -> str:
+        return "action_referral_for_child"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        say(dispatcher, "referral.child_info")
+        say(dispatcher, "referral.child_next")
+        dispatcher.utter_message(response="utter_menu")
+        return []
+
+
+class ActionReferralForSomeoneElse(Action):
+    def name(self) -> str:
+        return "action_referral_for_someone_else"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        say(dispatcher, "referral.someone_else_consent")
+        dispatcher.utter_message(
+            json_message={
+                "resource": "worried-about-someone",
+                "buttons": [
+                    {"key": "menu.talk", "payload": "/talk_to_someone"},
+                    {"key": "menu.back", "payload": "/menu"},
+                ],
+            }
+        )
+        return []
+
+
+def answers_from(tracker: Tracker) -> dict[str, Any]:
+    asked = FOR_BEHAVIOUR if tracker.get_slot("referral_for") == "behaviour" else FOR_MYSELF
+    answers = {slot: tracker.get_slot(slot) for slot in asked if slot != "summary_ok"}
+    answers["area_status"] = tracker.get_slot("area_status")
+    return answers
+
+
+def forget_referral() -> list[EventType]:
+    return [SlotSet(slot, None) for slot in ALL_FORM_SLOTS + BOOKKEEPING_SLOTS]
+
+
+class ActionReferralFinish(Action):
+    """After the form: send a confirmed referral, or explain why we could not take it."""
+
+    def name(self) -> str:
+        return "action_referral_finish"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        outcome = tracker.get_slot("referral_outcome")
+        if outcome in {"declined", "under_16", "out_of_area"}:
+            say(dispatcher, f"referral.outcome_{outcome}")
+            dispatcher.utter_message(response="utter_menu")
+            return forget_referral()
+        if tracker.get_slot("summary_ok") is not True or not tracker.get_slot("referral_consent"):
+            say(dispatcher, "stop.done")
+            dispatcher.utter_message(response="utter_menu")
+            return forget_referral()
+        referral = runtime.current().submit(
+            answers=answers_from(tracker),
+            referral_for=tracker.get_slot("referral_for") or "myself",
+            locale=locale_of(tracker),
+            channel=channel_of(tracker),
+        )
+        say(dispatcher, "referral.sent", reference=referral.reference)
+        say(dispatcher, "referral.what_next", days=hub().first_contact_working_days)
+        say(dispatcher, "emergency.call_999")
+        say(dispatcher, "emergency.silent_solution")
+        dispatcher.utter_message(response="utter_menu")
+        return forget_referral()

@@ -1,0 +1,113 @@
+"""Topic content: loaded and checked at start-up, and served as pages."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.resources.store import RESOURCES_DIR, ContentError, ResourceStore
+
+
+@pytest.fixture(scope="module")
+def store() -> ResourceStore:
+    return ResourceStore()
+
+
+def test_there_are_at_least_22_topics_each_complete(store: ResourceStore) -> None:
+    assert len(store.slugs) >= 22
+    for resource in store.all("en"):
+        assert len(resource.summary) <= 600
+        assert 1 <= len(resource.related) <= 4
+        assert resource.next in {"safety_plan", "get_support", "talk_to_someone"}
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [
+        ("what is coercive control", "coercive-control"),
+        ("how do I get a non-molestation order", "legal-protection"),
+        ("what is clare's law", "legal-protection"),
+        ("im a man can men be abused", "male-survivors"),
+        ("tell me about stalking", "stalking-and-harassment"),
+        ("my son hits me", "child-to-parent-abuse"),
+        ("is it abuse if he controls the money", "economic-abuse"),
+        ("how do i delete my history", "covering-your-tracks"),
+        ("can i get a refuge", "leaving"),
+    ],
+)
+def test_questions_find_their_topic(store: ResourceStore, question: str, slug: str) -> None:
+    found = store.match(question, "en")
+    assert found is not None and found.slug == slug
+
+
+def test_small_talk_matches_no_topic(store: ResourceStore) -> None:
+    assert store.match("hello there", "en") is None
+
+
+def _copy(tmp_path: Path) -> Path:
+    root = tmp_path / "resources"
+    shutil.copytree(RESOURCES_DIR, root)
+    return root
+
+
+def test_a_missing_field_fails(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    page = root / "en" / "leaving.yml"
+    page.write_text(page.read_text().replace("title:", "heading:"))
+    with pytest.raises(ContentError):
+        ResourceStore(root)
+
+
+def test_a_broken_link_between_topics_fails(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    page = root / "en" / "leaving.yml"
+    page.write_text(page.read_text().replace("related: [", "related: [no-such-topic, "))
+    with pytest.raises(ContentError):
+        ResourceStore(root)
+
+
+def test_a_topic_missing_from_the_menu_fails(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    (root / "en" / "extra-topic.yml").write_text((root / "en" / "leaving.yml").read_text())
+    with pytest.raises(ContentError):
+        ResourceStore(root)
+
+
+def test_an_over_long_summary_fails(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    page = root / "en" / "leaving.yml"
+    page.write_text(
+        page.read_text().replace("summary: >-\n", "summary: >-\n  " + "word " * 150 + "\n", 1)
+    )
+    with pytest.raises(ContentError):
+        ResourceStore(root)
+
+
+def test_every_topic_page_is_served_with_exit_and_links(
+    client: TestClient, store: ResourceStore
+) -> None:
+    for resource in store.all("en"):
+        response = client.get(f"/resources/{resource.slug}")
+        assert response.status_code == 200
+        page = response.text
+        assert resource.title in page
+        assert 'class="exit-button"' in page
+        assert "999" in page
+        for related in resource.related:
+            assert f'href="/resources/{related}"' in page
+        assert response.headers["cache-control"] == "no-store"
+        assert "<script>" not in page
+
+
+def test_index_lists_every_topic(client: TestClient, store: ResourceStore) -> None:
+    page = client.get("/resources").text
+    for slug in store.slugs:
+        assert f'href="/resources/{slug}"' in page
+
+
+def test_unknown_topic_is_404(client: TestClient) -> None:
+    assert client.get("/resources/no-such-topic").status_code == 404
+    assert client.get("/resources/..%2F..%2Fetc").status_code == 404

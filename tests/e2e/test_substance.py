@@ -1,0 +1,191 @@
+"""Reading topics, building a safety plan and completing a self-referral, through the web
+chat contract against the real trained Rasa server, with the referral stored encrypted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scripts.stack import Stack
+from tests.e2e.conftest import Chat
+
+pytestmark = pytest.mark.e2e
+
+
+def payloads(messages: list[dict]) -> list[str]:
+    return [b["payload"] for m in messages for b in m["buttons"]]
+
+
+def start(chat: Chat) -> None:
+    chat.send("hello")
+    chat.send("/affirm")
+
+
+# --- topics -----------------------------------------------------------------------------------
+
+
+def test_a_topic_by_button_has_a_summary_a_link_and_next_steps(chat: Chat) -> None:
+    start(chat)
+    menu = chat.send("/understand_abuse")
+    assert '/understand_abuse{"topic":"coercive-control"}' in payloads(menu)
+    topic = chat.send('/understand_abuse{"topic":"coercive-control"}')
+    said = " ".join(m["text"] for m in topic)
+    assert "Coercive control" in said and "/resources/coercive-control" in said
+    assert "/safety_plan" in payloads(topic)
+
+
+def test_a_topic_asked_in_words(chat: Chat) -> None:
+    start(chat)
+    said = chat.said("how do i get a non molestation order")
+    assert "/resources/legal-protection" in said
+
+
+def test_every_topic_can_be_reached_from_the_menu_pages(chat: Chat) -> None:
+    start(chat)
+    seen: set[str] = set()
+    page = chat.send("/understand_abuse")
+    for _ in range(6):
+        options = payloads(page)
+        seen |= {p for p in options if '"topic"' in p and "page-" not in p}
+        more = [p for p in options if "page-" in p]
+        if not more:
+            break
+        page = chat.send(more[0])
+    assert len(seen) >= 22
+
+
+# --- safety planning -----------------------------------------------------------------------------
+
+
+def test_a_safety_plan_module_one_step_at_a_time_then_a_summary(chat: Chat) -> None:
+    start(chat)
+    modules = chat.send("/safety_plan")
+    assert '/safety_plan{"plan_module":"home"}' in payloads(modules)
+    step = chat.send('/safety_plan{"plan_module":"home"}')
+    assert payloads(step) == ["/affirm", "/deny", "/stop"]
+    chat.send("/affirm")  # safer room: added
+    chat.send("/deny")  # way out: skipped
+    summary = chat.said("/stop")
+    assert "Here is your plan" in summary and "safer" in summary
+    assert "not saved" in summary
+
+
+# --- the self-referral ---------------------------------------------------------------------------
+
+NAME = "Zephyrine"
+PHONE = "07700 900461"
+TIMES = "tuesdays after quokka o'clock"
+
+
+def begin_referral(chat: Chat) -> None:
+    start(chat)
+    assert "/for_myself" in payloads(chat.send("/get_support"))
+    consent = chat.said("/for_myself")
+    assert "only if you say so" in consent and "serious risk" in consent
+    assert "How old" in chat.said("/affirm")
+
+
+def answer_all(chat: Chat) -> str:
+    """From age to the summary, with a digression, a wrong number and a skip on the way."""
+    assert "live" in chat.said("34")
+    assert "call you" in chat.said("YO1 7HH")
+    chat.send(NAME)
+    assert "number" in chat.said('/inform{"contact_method":"text"}')
+    assert "doesn't look like a UK phone number" in chat.said("0770 123")
+    chat.send(PHONE)
+    chat.send(TIMES)
+    assert "not a person" in chat.said("are you a bot")  # a digression, then back
+    assert "message" in chat.said("/affirm")
+    chat.send("only my first name")
+    chat.send("/deny")
+    chat.send("/skip")
+    chat.send("2")
+    chat.send("4 and 7")
+    chat.send("/skip")
+    chat.send('/inform{"situation":"separated"}')
+    chat.send("/skip")
+    chat.send("/affirm")  # afraid now
+    chat.send("/deny")
+    chat.send("/deny")
+    chat.send("/affirm")  # threats to kill
+    chat.send('/inform{"need":"housing"}')
+    chat.send('/inform{"need":"children"}')
+    chat.send('/inform{"need":"done"}')
+    return chat.said("/skip")
+
+
+def test_a_complete_self_referral_is_stored_encrypted(chat: Chat, stack: Stack) -> None:
+    begin_referral(chat)
+    summary = answer_all(chat)
+    assert NAME in summary and PHONE in summary and "Here is what you told me" in summary
+    sent = chat.said("/affirm")
+    assert "Your reference is FD-" in sent and "999" in sent and "5 working days" in sent
+    assert "urgent" not in sent.lower() and "score" not in sent.lower()  # never shown a score
+
+    database = Path(stack.database_url.removeprefix("sqlite:///"))
+    raw = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+    for secret in (NAME, PHONE, PHONE.replace(" ", ""), "quokka", "only my first name"):
+        assert secret.encode() not in raw, f"{secret!r} stored in plain text"
+    assert b"threats_to_kill" in raw  # the flags are there for staff, in the clear
+
+    events = chat.tracker()["events"]
+    assert [e for e in events if e["event"] == "slot" and e["name"] == "name"][-1]["value"] is None
+
+
+def test_withdrawing_consent_at_the_summary_sends_nothing(chat: Chat, stack: Stack) -> None:
+    begin_referral(chat)
+    answer_all(chat)
+    said = chat.said("/stop")
+    assert "forgotten" in said
+    database = Path(stack.database_url.removeprefix("sqlite:///"))
+    raw = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+    assert NAME.encode() not in raw
+    slots = chat.tracker()["slots"]
+    assert slots.get("name") is None and slots.get("contact_detail") is None
+
+
+def test_changing_an_answer_from_the_summary(chat: Chat) -> None:
+    begin_referral(chat)
+    answer_all(chat)
+    which = chat.send("/deny")
+    assert '/deny{"change":"name"}' in payloads(which)
+    assert "call you" in chat.said('/deny{"change":"name"}')
+    assert "Robin" in chat.said("Robin")
+    assert "Your reference is" in chat.said("/affirm")
+
+
+def test_stop_midway_discards_the_answers(chat: Chat) -> None:
+    begin_referral(chat)
+    chat.send("30")
+    chat.send("Harrogate")
+    chat.send(NAME)
+    assert "forgotten" in chat.said("stop")
+    slots = chat.tracker()["slots"]
+    assert slots.get("name") is None and slots.get("age") is None
+
+
+def test_saying_no_to_consent_stores_nothing(chat: Chat) -> None:
+    start(chat)
+    chat.send("/get_support")
+    chat.send("/for_myself")
+    assert "Nothing has been saved" in chat.said("/deny")
+
+
+def test_under_16_gets_childline_and_no_referral(chat: Chat) -> None:
+    begin_referral(chat)
+    assert "0800 1111" in chat.said("15")
+
+
+def test_out_of_area_gets_the_national_helpline(chat: Chat) -> None:
+    begin_referral(chat)
+    chat.send("40")
+    said = chat.said("LS1 4AP")
+    assert "outside the area" in said and "0808 2000 247" in said
+
+
+def test_someone_else_needs_their_consent(chat: Chat) -> None:
+    start(chat)
+    chat.send("/get_support")
+    said = chat.said("/for_someone_else")
+    assert "own agreement" in said and "/resources/worried-about-someone" in said
