@@ -10,6 +10,10 @@ from fastapi.staticfiles import StaticFiles
 
 from api.actions.views import build_executor
 from api.actions.views import router as actions_router
+from api.channels.outbound import OutboundSender
+from api.channels.service import ChannelService
+from api.channels.views import router as channels_router
+from api.channels.words import get_channel_words
 from api.chat.service import ChatService
 from api.chat.views import router as chat_router
 from api.core.config import Settings, get_settings
@@ -57,6 +61,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.renderer = renderer
         app.state.chat = ChatService(rasa, renderer, settings.default_locale)
+        app.state.channels = ChannelService(
+            app.state.chat,
+            get_channel_words(),
+            settings.channel_id_key.get_secret_value(),
+            settings.max_message_chars,
+        )
+        app.state.outbound = OutboundSender(settings, renderer)
         app.state.action_executor = build_executor()
         yield
         await rasa.aclose()
@@ -71,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(SafetyHeadersMiddleware)
     app.include_router(chat_router)
+    app.include_router(channels_router)
     app.include_router(actions_router)
     app.include_router(health_router)
     app.include_router(resources_router)

@@ -1,6 +1,7 @@
 """Every table, imported in one place so migrations and tests see the whole schema."""
 
+from api.channels.models import InboundMessage, OptOut, OutboundMessage
 from api.conversations.models import Conversation
 from api.referrals.models import Referral
 
-__all__ = ["Conversation", "Referral"]
+__all__ = ["Conversation", "InboundMessage", "OptOut", "OutboundMessage", "Referral"]

@@ -50,6 +50,18 @@ class Settings(BaseSettings):
     exit_destination: str = "https://www.bbc.co.uk/weather"
     neutral_page_title: bool = False
 
+    # Twilio (SMS and WhatsApp). The auth token checks every webhook's signature.
+    twilio_account_sid: str = ""
+    twilio_auth_token: SecretStr = SecretStr("")
+    twilio_sms_from: str = ""  # the service's SMS number, e.g. +447700900000
+    twilio_whatsapp_from: str = ""  # e.g. whatsapp:+447700900000
+    # Approved WhatsApp template (Content SID) for messages outside the 24-hour window.
+    twilio_whatsapp_template_sid: str = ""
+    # Where the Twilio client sends its requests; tests point it at a local stand-in.
+    twilio_api_base: str = "https://api.twilio.com"
+    # Key for the pseudonymous conversation id of a phone number (HMAC-SHA256).
+    channel_id_key: SecretStr = SecretStr("change-me-channel-id-key")
+
     # Fernet keys for personal fields, comma-separated; the first encrypts, all decrypt.
     # Generate one with: python -m api.referrals.rotate --new-key
     referral_keys: SecretStr = SecretStr("")
@@ -59,7 +71,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _no_placeholder_secrets_in_production(self) -> Settings:
         if self.environment == "production":
-            for name in ("rasa_token", "actions_token"):
+            for name in ("rasa_token", "actions_token", "channel_id_key"):
                 secret: SecretStr = getattr(self, name)
                 if secret.get_secret_value().startswith("change-me") or len(secret) < 16:
                     raise ValueError(f"{name.upper()} must be set to a long random value")

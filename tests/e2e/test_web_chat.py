@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from safety import screen
 from tests.e2e.conftest import Chat
 
 pytestmark = pytest.mark.e2e
@@ -46,8 +47,9 @@ def test_danger_gets_999_and_the_silent_solution(chat: Chat, phrase: str) -> Non
 
 def test_rasa_second_net_catches_what_the_screen_lets_through(chat: Chat) -> None:
     chat.send("hello")
-    # Not in the screen's lexicon; Rasa's emergency intent is the second net.
-    said = chat.said("he's drunk and smashing things")
+    phrase = "he's going mad and i'm scared"
+    assert screen(phrase).clear  # the screen lets it through; Rasa's emergency intent catches it
+    said = chat.said(phrase)
     assert "999" in said
 
 

@@ -97,6 +97,10 @@ IMMEDIATE_DANGER = [
     "i am in immediate danger",
     "hes outsid",
     "call the polise",
+    "i need help now",
+    "need help right now",
+    "he's drunk and smashing things",
+    "she is throwing things at me",
 ]
 
 SELF_HARM = [
@@ -132,6 +136,9 @@ SELF_HARM = [
     "thoughts of killing myself",
     "i'm thinking about ending it",
     "I never want to wake up",
+    "i can't go on",
+    "i wish i wasn't here",
+    "i just want it all to stop forever",
 ]
 
 EXIT_COMMANDS = [
@@ -226,6 +233,10 @@ NOT_AN_ALARM = [
     "tell me about tech abuse",
     "I'm in Leeds",
     "he has a temper",
+    "i can't go on holiday this year",
+    "i need help with my housing",
+    "he smashed my phone last year",
+    "i want the shouting to stop",
 ]
 
 

@@ -1,0 +1,123 @@
+"""Messages the service sends on its own initiative, by SMS or WhatsApp.
+
+Only to someone who has said this channel is safe (the caller passes that consent), never
+to a number that opted out, only with message keys whose first line is neutral (the
+`proactive.*` keys), and on WhatsApp outside the 24-hour window only as an approved template.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from api.channels import identity
+from api.channels.models import InboundMessage, OptOut, OutboundMessage
+from api.conversations.models import utcnow
+from api.core.config import Settings
+from api.render.renderer import Renderer
+
+logger = logging.getLogger(__name__)
+
+TWILIO_API = "https://api.twilio.com"
+WHATSAPP_WINDOW = timedelta(hours=24)
+PROACTIVE_PREFIX = "proactive."
+
+
+class NotSent(Exception):
+    """The message was not sent, on purpose. `reason` says why (no personal data)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _RedirectingHttpClient(TwilioHttpClient):  # type: ignore[misc]
+    """Sends the Twilio client's requests to another base address (a stand-in in tests)."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__(timeout=10)
+        self._base = base.rstrip("/")
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        if url.startswith(TWILIO_API):
+            url = self._base + url[len(TWILIO_API) :]
+        return super().request(method, url, *args, **kwargs)
+
+
+class OutboundSender:
+    def __init__(self, settings: Settings, renderer: Renderer) -> None:
+        self.settings = settings
+        self.renderer = renderer
+        http_client = (
+            _RedirectingHttpClient(settings.twilio_api_base)
+            if settings.twilio_api_base.rstrip("/") != TWILIO_API
+            else None
+        )
+        self.client = Client(
+            settings.twilio_account_sid or "AC" + "0" * 32,
+            settings.twilio_auth_token.get_secret_value() or "unset",
+            http_client=http_client,
+        )
+
+    def send(
+        self,
+        db_session: Session,
+        *,
+        address: str,
+        key: str,
+        locale: str,
+        consented: bool,
+        params: dict[str, Any] | None = None,
+    ) -> OutboundMessage:
+        if not key.startswith(PROACTIVE_PREFIX):
+            raise NotSent("only proactive.* messages, with a neutral first line, may be sent")
+        if not consented:
+            raise NotSent("no recorded consent to contact on this channel")
+        cid = identity.conversation_id_for(address, self.settings.channel_id_key.get_secret_value())
+        if db_session.get(OptOut, cid) is not None:
+            raise NotSent("opted out")
+        channel = identity.channel_of(address)
+        body = self.renderer.text(key, locale, **(params or {}))
+        arguments: dict[str, Any] = {"to": address, "body": body}
+        if channel == "whatsapp":
+            arguments["from_"] = self.settings.twilio_whatsapp_from
+            if not self._inside_whatsapp_window(db_session, cid):
+                template = self.settings.twilio_whatsapp_template_sid
+                if not template:
+                    raise NotSent("outside WhatsApp's 24-hour window and no template configured")
+                arguments = {"to": address, "from_": arguments["from_"], "content_sid": template}
+        else:
+            arguments["from_"] = self.settings.twilio_sms_from
+        if self.settings.public_base_url:
+            arguments["status_callback"] = (
+                self.settings.public_base_url.rstrip("/") + "/channels/twilio/status"
+            )
+        created = self.client.messages.create(**arguments)
+        record = OutboundMessage(
+            message_sid=created.sid,
+            conversation_id=cid,
+            channel=channel,
+            message_key=key,
+            status=created.status or "queued",
+        )
+        db_session.add(record)
+        db_session.commit()
+        logger.info("conversation=%s sent %s", cid, key)
+        return record
+
+    def _inside_whatsapp_window(self, db_session: Session, cid: str) -> bool:
+        latest = db_session.exec(
+            select(InboundMessage.received_at)
+            .where(InboundMessage.conversation_id == cid)
+            .order_by(col(InboundMessage.received_at).desc())
+        ).first()
+        if latest is None:
+            return False
+        if latest.tzinfo is None:  # SQLite gives back naive datetimes
+            latest = latest.replace(tzinfo=utcnow().tzinfo)
+        return utcnow() - latest < WHATSAPP_WINDOW
