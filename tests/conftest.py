@@ -22,6 +22,11 @@ from scripts.stack import Stack, free_port
 ROOT = Path(__file__).resolve().parents[1]
 DEAD_RASA = "http://127.0.0.1:9"  # the discard port: nothing answers there
 DEFAULT_TEST_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TWILIO_TEST_ENV = {
+    "TWILIO_AUTH_TOKEN": "test-twilio-auth-token",
+    "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+    "CHANNEL_ID_KEY": "test-channel-key",
+}
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
@@ -104,8 +109,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, neutral_site: str) -> Iterat
         rasa_port=free_port(),
         database_url=f"sqlite:///{work / 'front-door.db'}",
         log_dir=ROOT / "test-artifacts" / "logs",
-        extra_env={"EXIT_DESTINATION": neutral_site},
+        extra_env={"EXIT_DESTINATION": neutral_site, **TWILIO_TEST_ENV},
     )
+    running.extra_env["PUBLIC_BASE_URL"] = running.api_url
     running.start_api()
     running.start_rasa()
     try:

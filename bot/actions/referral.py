@@ -83,8 +83,18 @@ def _yes_no_buttons(slot: str) -> list[dict[str, str]]:
     return buttons
 
 
+# Questions answered with a number get no numbered buttons: on SMS, "1" would pick a button.
+NUMBER_ANSWERS = {"age", "children_count"}
+FREE_TEXT = {
+    "name", "contact_times", "message_ok_text", "confirm_word",
+    "children_ages", "situation_words", "language_needs",
+}  # fmt: skip
+
+
 def _skip_button(slot: str) -> list[dict[str, str]]:
-    return [] if slot in ESSENTIAL else [{"key": "answer.skip", "payload": "/skip"}]
+    if slot in ESSENTIAL or slot in NUMBER_ANSWERS:
+        return []
+    return [{"key": "answer.skip", "payload": "/skip"}]
 
 
 def question_buttons(slot: str, tracker: Tracker) -> list[dict[str, str]]:
@@ -353,8 +363,27 @@ def _yes_no_validator(slot: str) -> Any:
     return validate
 
 
+def _free_text_validator(slot: str) -> Any:
+    def validate(
+        self: ValidateReferralForm,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        if isinstance(value, str) and value.startswith("/") and value != SKIPPED:
+            # A button from an earlier question, not an answer to this one.
+            say(dispatcher, "referral.invalid.text")
+            return {slot: None}
+        return {slot: value if value == SKIPPED else str(value)[:500]}
+
+    return validate
+
+
 for _slot in YES_NO - {"referral_consent", "summary_ok"}:
     setattr(ValidateReferralForm, f"validate_{_slot}", _yes_no_validator(_slot))
+for _slot in FREE_TEXT:
+    setattr(ValidateReferralForm, f"validate_{_slot}", _free_text_validator(_slot))
 
 
 class ActionReferralWho(Action):
