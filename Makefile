@@ -42,8 +42,9 @@ test: setup-browser model lint validate pytest
 nlu-report: setup
 	$(API_PY) -m scripts.nlu_report
 
-bench: setup
+bench: setup-browser
 	$(API_PY) -m bench.safety_screen
+	$(API_PY) -m bench.exit_timing
 
 clean:
 	rm -rf .venvs models .rasa var reports test-artifacts

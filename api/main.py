@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    app.add_middleware(SafetyHeadersMiddleware)
+    app.add_middleware(SafetyHeadersMiddleware, embed_origins=settings.embed_origins)
     app.include_router(chat_router)
     app.include_router(channels_router)
     app.include_router(actions_router)

@@ -78,8 +78,20 @@ def postgres_url() -> Iterator[str]:
 
 
 class _NeutralPage(BaseHTTPRequestHandler):
+    """The neutral exit destination, and a service's website that embeds the widget."""
+
+    widget_src = ""
+
     def do_GET(self) -> None:
-        body = b"<!doctype html><title>Weather</title><h1>Weather forecast</h1>"
+        if self.path.startswith("/host"):
+            body = (
+                '<!doctype html><html lang="en"><title>Our service</title><main><h1>Our service</h1>'
+                "<p>Information about our service.</p></main>"
+                f'<script src="{self.widget_src}" defer></script></html>'
+            ).encode()
+        else:
+            body = b'<!doctype html><html lang="en"><title>Weather</title><h1>Weather forecast</h1></html>'
+
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
         self.send_header("Content-Length", str(len(body)))
@@ -100,6 +112,10 @@ def neutral_site() -> Iterator[str]:
     server.shutdown()
 
 
+def origin_of(url: str) -> str:
+    return url.split("/", 3)[0] + "//" + url.split("/", 3)[2]
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory, neutral_site: str) -> Iterator[Stack]:
     """The real trained Rasa server and the real API, on free loopback ports."""
@@ -112,6 +128,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, neutral_site: str) -> Iterat
         extra_env={"EXIT_DESTINATION": neutral_site, **TWILIO_TEST_ENV},
     )
     running.extra_env["PUBLIC_BASE_URL"] = running.api_url
+    running.extra_env["EMBED_ORIGINS"] = f'["{origin_of(neutral_site)}"]'
+    _NeutralPage.widget_src = f"{running.api_url}/widget.js"
     running.start_api()
     running.start_rasa()
     try:

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # Web chat
     max_message_chars: int = Field(default=2000, ge=1)
     exit_destination: str = "https://www.bbc.co.uk/weather"
+    # Websites allowed to embed the chat widget (scheme://host[:port]), comma-separated.
+    embed_origins: list[str] = Field(default_factory=list)
     neutral_page_title: bool = False
 
     # Twilio (SMS and WhatsApp). The auth token checks every webhook's signature.

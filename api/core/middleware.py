@@ -32,11 +32,25 @@ SECURITY_HEADERS = {
 }
 
 
-class SafetyHeadersMiddleware:
-    """Pure ASGI, so it also covers error responses and static files."""
+EMBED_PATH = "/embed"
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class SafetyHeadersMiddleware:
+    """Pure ASGI, so it also covers error responses and static files.
+
+    Only the widget's page (/embed) may be framed, and only by the configured websites.
+    """
+
+    def __init__(self, app: ASGIApp, embed_origins: list[str] | None = None) -> None:
         self.app = app
+        ancestors = " ".join(["'self'", *(embed_origins or [])])
+        embed_csp = CONTENT_SECURITY_POLICY.replace(
+            "frame-ancestors 'none'", f"frame-ancestors {ancestors}"
+        )
+        self.embed_headers = {
+            **{k: v for k, v in SECURITY_HEADERS.items() if k != b"x-frame-options"},
+            b"content-security-policy": embed_csp.encode(),
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,6 +58,7 @@ class SafetyHeadersMiddleware:
             return
         started = time.perf_counter()
         status = 500
+        extra = self.embed_headers if scope.get("path") == EMBED_PATH else SECURITY_HEADERS
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
@@ -54,7 +69,7 @@ class SafetyHeadersMiddleware:
                     for k, v in message.get("headers", [])
                     if k.lower() not in SECURITY_HEADERS
                 ]
-                headers += list(SECURITY_HEADERS.items())
+                headers += list(extra.items())
                 message["headers"] = headers
             await send(message)
 

@@ -7,22 +7,24 @@
   var form = document.getElementById("composer");
   var input = document.getElementById("message");
   var typing = document.getElementById("typing");
-  var exitLink = document.getElementById("exit");
-  var overlay = document.getElementById("exit-overlay");
   var conversationId = null;
   var maxChars = parseInt(body.dataset.maxChars, 10) || 2000;
 
-  function quickExit(event) {
-    if (event) { event.preventDefault(); }
-    overlay.hidden = false;                 // blank the page at once
-    transcript.textContent = "";             // drop the transcript from memory
-    if (conversationId && navigator.sendBeacon) {
-      navigator.sendBeacon("/api/chat/" + encodeURIComponent(conversationId) + "/exit");
-    }
+  // exit.js blanks the page and sends the erasure; here we drop the transcript.
+  window.FrontDoorExit.onExit(function () {
+    transcript.textContent = "";
     conversationId = null;
-    window.location.replace(body.dataset.exitUrl);  // Back does not return here
+  });
+
+  // Shown once per visit: what the exit does, and what it cannot do.
+  var note = document.getElementById("exit-note");
+  var dismiss = document.getElementById("exit-note-dismiss");
+  if (note && dismiss) {
+    dismiss.addEventListener("click", function () {
+      note.hidden = true;
+      input.focus();
+    });
   }
-  exitLink.addEventListener("click", quickExit);
 
   // Links to this site's topic pages become real links (opened beside the chat, so the
   // conversation is not lost). Everything else stays plain text.
@@ -85,6 +87,11 @@
       return response.json();
     }).then(function (data) {
       conversationId = data.conversation_id;
+      body.dataset.conversationId = conversationId;  // for the exit's erasure
+      if (body.dataset.embedded && body.dataset.parentOrigin && window.parent !== window) {
+        // Embedded: the host page's exit button needs the id to erase the conversation.
+        window.parent.postMessage({ frontDoorConversation: conversationId }, body.dataset.parentOrigin);
+      }
       data.messages.forEach(function (message) {
         addMessage(message.text, "bot");
         addButtons(message.buttons || []);
