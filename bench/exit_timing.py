@@ -18,12 +18,13 @@ import statistics
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 from scripts.stack import ROOT, Stack, free_port
+from tests.conftest import NeutralPage
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 
 MEASURE = """() => new Promise((resolve) => {
@@ -40,19 +41,6 @@ MEASURE = """() => new Promise((resolve) => {
 })"""
 
 
-class Neutral(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = b"<!doctype html><title>Weather</title><h1>Weather</h1>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
@@ -62,7 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
     runs = parser.parse_args().runs
-    neutral = ThreadingHTTPServer(("127.0.0.1", 0), Neutral)
+    neutral = ThreadingHTTPServer(("127.0.0.1", 0), NeutralPage)
     threading.Thread(target=neutral.serve_forever, daemon=True).start()
     destination = f"http://127.0.0.1:{neutral.server_address[1]}/weather"
     results: dict[str, list[float]] = {"blank": [], "left": []}

@@ -26,10 +26,12 @@ def main() -> None:
             stack.wait_until_ready()
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-                page = browser.new_page(viewport={"width": 900, "height": 760})
+                page = browser.new_page(viewport={"width": 900, "height": 980})
                 page.goto(f"{stack.api_url}/")
                 page.get_by_role("button", name="Yes, it's safe").click()
                 page.get_by_role("button", name="Understand abuse").wait_for()
+                page.evaluate("() => window.scrollTo(0, 0)")
+                page.mouse.move(0, 0)
                 OUT.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(OUT))
                 browser.close()

@@ -77,7 +77,7 @@ def postgres_url() -> Iterator[str]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-class _NeutralPage(BaseHTTPRequestHandler):
+class NeutralPage(BaseHTTPRequestHandler):
     """The neutral exit destination, and a service's website that embeds the widget."""
 
     widget_src = ""
@@ -105,7 +105,7 @@ class _NeutralPage(BaseHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def neutral_site() -> Iterator[str]:
     """A stand-in for the neutral page the quick exit goes to (the real one is off-machine)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _NeutralPage)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NeutralPage)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/weather"
@@ -129,7 +129,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, neutral_site: str) -> Iterat
     )
     running.extra_env["PUBLIC_BASE_URL"] = running.api_url
     running.extra_env["EMBED_ORIGINS"] = f'["{origin_of(neutral_site)}"]'
-    _NeutralPage.widget_src = f"{running.api_url}/widget.js"
+    NeutralPage.widget_src = f"{running.api_url}/widget.js"
     running.start_api()
     running.start_rasa()
     try:

@@ -346,7 +346,23 @@ class ValidateReferralForm(FormValidationAction):
         return {"summary_ok": None, "change": CHOOSING}
 
 
-def _yes_no_validator(slot: str) -> Any:
+def _yes_no(value: Any) -> tuple[Any, str | None]:
+    """Yes, no or skipped; free text where a yes or no was asked is asked again, not guessed."""
+    if isinstance(value, bool) or value == SKIPPED:
+        return value, None
+    return None, "referral.invalid.yes_no"
+
+
+def _free_text(value: Any) -> tuple[Any, str | None]:
+    """The person's words; a button from an earlier question is not an answer to this one."""
+    if value == SKIPPED:
+        return value, None
+    if isinstance(value, str) and value.startswith("/"):
+        return None, "referral.invalid.text"
+    return str(value)[:500], None
+
+
+def _validator(slot: str, check: Any) -> Any:
     def validate(
         self: ValidateReferralForm,
         value: Any,
@@ -354,36 +370,18 @@ def _yes_no_validator(slot: str) -> Any:
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        if isinstance(value, bool) or value == SKIPPED:
-            return {slot: value}
-        # Free text where a yes or no was asked: ask again rather than guess.
-        say(dispatcher, "referral.invalid.yes_no")
-        return {slot: None}
-
-    return validate
-
-
-def _free_text_validator(slot: str) -> Any:
-    def validate(
-        self: ValidateReferralForm,
-        value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> dict[str, Any]:
-        if isinstance(value, str) and value.startswith("/") and value != SKIPPED:
-            # A button from an earlier question, not an answer to this one.
-            say(dispatcher, "referral.invalid.text")
-            return {slot: None}
-        return {slot: value if value == SKIPPED else str(value)[:500]}
+        cleaned, problem = check(value)
+        if problem:
+            say(dispatcher, problem)
+        return {slot: cleaned}
 
     return validate
 
 
 for _slot in YES_NO - {"referral_consent", "summary_ok"}:
-    setattr(ValidateReferralForm, f"validate_{_slot}", _yes_no_validator(_slot))
+    setattr(ValidateReferralForm, f"validate_{_slot}", _validator(_slot, _yes_no))
 for _slot in FREE_TEXT:
-    setattr(ValidateReferralForm, f"validate_{_slot}", _free_text_validator(_slot))
+    setattr(ValidateReferralForm, f"validate_{_slot}", _validator(_slot, _free_text))
 
 
 class ActionReferralWho(Action):

@@ -206,3 +206,13 @@ def test_the_widget_is_small(stack: Stack) -> None:
     script = httpx.get(f"{stack.api_url}/widget.js").content
     assert len(gzip.compress(script)) < 30 * 1024
     assert json.dumps  # the words are inlined as JSON, not fetched
+
+
+def test_text_at_200_percent_still_fits_a_phone_screen(page: Page, stack: Stack) -> None:
+    for path in ("/", "/resources/leaving"):
+        page.goto(f"{stack.api_url}{path}")
+        page.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
+        page.wait_for_timeout(100)
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{path} scrolls sideways at 200% text"
+        expect(page.locator("#exit")).to_be_in_viewport()
