@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,6 +23,7 @@ from api.core.errors import install_error_handlers
 from api.core.logging import configure_logging
 from api.core.middleware import SafetyHeadersMiddleware
 from api.health.views import router as health_router
+from api.hub import worker as hub_worker
 from api.hub.config import load_hub_config
 from api.rasa.client import RasaClient
 from api.referrals import runtime as referrals_runtime
@@ -46,7 +48,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.engine = make_engine(settings.database_url)
         app.state.cipher = FieldCipher(referral_keys(settings))
-        referrals_runtime.configure(ReferralRuntime(app.state.engine, app.state.cipher))
+        referrals_runtime.configure(
+            ReferralRuntime(app.state.engine, app.state.cipher, hub_worker.connectors(settings))
+        )
+        stop_worker = asyncio.Event()
+        policy = hub_worker.policy_from(settings)
+        worker = (
+            asyncio.create_task(
+                hub_worker.run_in_background(
+                    app.state.engine,
+                    app.state.cipher,
+                    policy,
+                    settings.outbox_poll_seconds,
+                    stop_worker,
+                )
+            )
+            if policy is not None and settings.outbox_worker_in_api
+            else None
+        )
         rasa = RasaClient(
             settings.rasa_url,
             settings.rasa_token.get_secret_value(),
@@ -70,6 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.outbound = OutboundSender(settings, renderer)
         app.state.action_executor = build_executor()
         yield
+        stop_worker.set()
+        if worker is not None:
+            await worker
         await rasa.aclose()
         app.state.engine.dispose()
 

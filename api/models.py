@@ -2,6 +2,14 @@
 
 from api.channels.models import InboundMessage, OptOut, OutboundMessage
 from api.conversations.models import Conversation
+from api.hub.models import OutboxEntry
 from api.referrals.models import Referral
 
-__all__ = ["Conversation", "InboundMessage", "OptOut", "OutboundMessage", "Referral"]
+__all__ = [
+    "Conversation",
+    "InboundMessage",
+    "OptOut",
+    "OutboundMessage",
+    "OutboxEntry",
+    "Referral",
+]

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from api.core.config import Settings
 from api.main import create_app
 from scripts.stack import Stack, free_port
+from tests.stand_ins import SECRET, StandInHub
 
 ROOT = Path(__file__).resolve().parents[1]
 DEAD_RASA = "http://127.0.0.1:9"  # the discard port: nothing answers there
@@ -117,7 +118,17 @@ def origin_of(url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory, neutral_site: str) -> Iterator[Stack]:
+def hub_stand_in() -> Iterator[StandInHub]:
+    """The hub's webhook, on loopback, for the end-to-end tests."""
+    hub = StandInHub()
+    yield hub
+    hub.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, neutral_site: str, hub_stand_in: StandInHub
+) -> Iterator[Stack]:
     """The real trained Rasa server and the real API, on free loopback ports."""
     work = tmp_path_factory.mktemp("stack")
     running = Stack(
@@ -129,6 +140,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory, neutral_site: str) -> Iterat
     )
     running.extra_env["PUBLIC_BASE_URL"] = running.api_url
     running.extra_env["EMBED_ORIGINS"] = f'["{origin_of(neutral_site)}"]'
+    running.extra_env.update(
+        {
+            "HUB_WEBHOOK_URL": hub_stand_in.url,
+            "HUB_WEBHOOK_SECRET": SECRET,
+            "OUTBOX_POLL_SECONDS": "0.5",
+        }
+    )
     NeutralPage.widget_src = f"{running.api_url}/widget.js"
     running.start_api()
     running.start_rasa()

@@ -64,6 +64,22 @@ class Settings(BaseSettings):
     # Key for the pseudonymous conversation id of a phone number (HMAC-SHA256).
     channel_id_key: SecretStr = SecretStr("change-me-channel-id-key")
 
+    # The hub's webhook connector (off when empty): consented referrals are POSTed there as
+    # signed JSON (docs/hub-payload.md). The built-in staff console is always on.
+    hub_webhook_url: str = ""
+    hub_webhook_secret: SecretStr = SecretStr("")
+    hub_webhook_timeout_seconds: float = 10.0
+    # Retries back off exponentially (with jitter) up to the cap, for at least this long,
+    # then the entry is dead-lettered for staff to see and retry.
+    hub_retry_base_seconds: float = 30.0
+    hub_retry_cap_seconds: float = 3600.0
+    hub_retry_window_hours: float = 48.0
+    # A worker's claim on an entry lasts this long; after a crash another worker takes it.
+    hub_lease_seconds: float = 120.0
+    # Run the delivery worker inside the API process (one per process; claims are safe).
+    outbox_worker_in_api: bool = True
+    outbox_poll_seconds: float = 2.0
+
     # Fernet keys for personal fields, comma-separated; the first encrypts, all decrypt.
     # Generate one with: python -m api.referrals.rotate --new-key
     referral_keys: SecretStr = SecretStr("")

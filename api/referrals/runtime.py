@@ -21,10 +21,11 @@ from api.referrals.models import Referral
 class ReferralRuntime:
     engine: Engine
     cipher: FieldCipher
+    connectors: tuple[str, ...] = ()
 
     def submit(self, **fields: Any) -> Referral:
         with Session(self.engine) as session:
-            referral = service.submit(session, self.cipher, **fields)
+            referral = service.submit(session, self.cipher, connectors=self.connectors, **fields)
             session.expunge(referral)
             return referral
 

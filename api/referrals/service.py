@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 import safety
+from api.hub.models import OutboxEntry
 from api.referrals.crypto import FieldCipher
 from api.referrals.models import Referral
 
@@ -30,8 +31,10 @@ def submit(
     referral_for: str,
     locale: str,
     channel: str,
+    connectors: tuple[str, ...] = (),
 ) -> Referral:
-    """Store a consented referral, encrypted, with its triage flags. Returns it."""
+    """Store a consented referral, encrypted, with its triage flags, and in the same
+    transaction a delivery owed to each hub connector (the outbox). Returns it."""
     result = safety.triage(answers)
     flags = [{"code": f.code, "reason": f.reason, "priority": f.priority} for f in result.flags]
     encrypted = cipher.encrypt(answers)
@@ -46,6 +49,8 @@ def submit(
             encrypted_answers=encrypted,
         )
         db_session.add(referral)
+        for connector in connectors:
+            db_session.add(OutboxEntry(referral_id=referral.id, connector=connector))
         try:
             db_session.commit()
         except IntegrityError:  # the same reference twice: try another

@@ -3,12 +3,14 @@ chat contract against the real trained Rasa server, with the referral stored enc
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from scripts.stack import Stack
 from tests.e2e.conftest import Chat
+from tests.stand_ins import StandInHub
 
 pytestmark = pytest.mark.e2e
 
@@ -115,7 +117,9 @@ def answer_all(chat: Chat) -> str:
     return chat.said("/skip")
 
 
-def test_a_complete_self_referral_is_stored_encrypted(chat: Chat, stack: Stack) -> None:
+def test_a_complete_self_referral_is_stored_encrypted_and_delivered(
+    chat: Chat, stack: Stack, hub_stand_in: StandInHub
+) -> None:
     begin_referral(chat)
     summary = answer_all(chat)
     assert NAME in summary and PHONE in summary and "Here is what you told me" in summary
@@ -131,6 +135,17 @@ def test_a_complete_self_referral_is_stored_encrypted(chat: Chat, stack: Stack) 
 
     events = chat.tracker()["events"]
     assert [e for e in events if e["event"] == "slot" and e["name"] == "name"][-1]["value"] is None
+
+    reference = sent.split("Your reference is ")[1].split(".")[0]
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        delivered = [r for r in hub_stand_in.referrals.values() if r["reference"] == reference]
+        if delivered:
+            break
+        time.sleep(0.2)
+    assert delivered, "the hub never received the referral"
+    assert delivered[0]["answers"]["name"] == NAME
+    assert all(r["signed"] for r in hub_stand_in.received)
 
 
 def test_withdrawing_consent_at_the_summary_sends_nothing(chat: Chat, stack: Stack) -> None:

@@ -1,0 +1,31 @@
+"""The transactional outbox: one row per referral per hub connector, written in the same
+transaction as the referral, so a consented referral can never be stored without a
+delivery being owed, nor delivered without being stored."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime
+from sqlmodel import Field, SQLModel
+
+from api.conversations.models import utcnow
+
+
+class OutboxEntry(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: str = Field(index=True, max_length=36)
+    connector: str = Field(max_length=32)
+    # pending -> delivering -> delivered; or retrying, and finally dead after the retry window
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(
+        default_factory=utcnow, sa_type=DateTime(timezone=True), index=True
+    )
+    # A worker owns a "delivering" entry until its lease ends; after a crash it is taken again.
+    lease_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    claim_token: str | None = Field(default=None, max_length=32)
+    # Status codes and error types only: never a payload, never personal data.
+    last_error: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    delivered_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

@@ -1,0 +1,45 @@
+"""Stand-ins for the services at the true outside edge, run on loopback in tests."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from api.hub.delivery import SIGNATURE_HEADER, verify
+
+SECRET = "hub-shared-secret"
+
+
+class StandInHub:
+    """The hub's receiving end: checks signatures and keeps one referral per idempotency key."""
+
+    def __init__(self) -> None:
+        self.received: list[dict[str, Any]] = []
+        self.referrals: dict[str, dict[str, Any]] = {}
+        self.status = 200
+        self.delay = 0.0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                signed = verify(SECRET, self.headers.get(SIGNATURE_HEADER, ""), body)
+                key = self.headers.get("Idempotency-Key", "")
+                outer.received.append({"key": key, "signed": signed, "body": json.loads(body)})
+                time.sleep(outer.delay)
+                status = outer.status if signed else 401
+                if status == 200:
+                    outer.referrals.setdefault(key, json.loads(body))
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/referrals"
