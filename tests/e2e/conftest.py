@@ -62,9 +62,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, driven by Playwright; no browser is downloaded."""
+    """Debian's Chromium, driven by Playwright; no browser is downloaded.
+
+    Module-scoped: Playwright's sync API keeps an event loop running while it is open,
+    which would break asyncio tests that happen to run after it.
+    """
     assert CHROMIUM.exists(), "make test installs Debian's chromium (scripts/setup.sh --browser)"
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
