@@ -125,29 +125,16 @@ def hub_stand_in() -> Iterator[StandInHub]:
     hub.server.shutdown()
 
 
-@pytest.fixture(scope="session")
-def stack(
-    tmp_path_factory: pytest.TempPathFactory, neutral_site: str, hub_stand_in: StandInHub
-) -> Iterator[Stack]:
-    """The real trained Rasa server and the real API, on free loopback ports."""
-    work = tmp_path_factory.mktemp("stack")
+def running_stack(work: Path, logs: str, extra_env: dict[str, str]) -> Iterator[Stack]:
+    """The real trained Rasa server and the real API on free loopback ports, until the end."""
     running = Stack(
         api_port=free_port(),
         rasa_port=free_port(),
         database_url=f"sqlite:///{work / 'front-door.db'}",
-        log_dir=ROOT / "test-artifacts" / "logs",
-        extra_env={"EXIT_DESTINATION": neutral_site, **TWILIO_TEST_ENV},
+        log_dir=ROOT / "test-artifacts" / logs,
+        extra_env={**TWILIO_TEST_ENV, **extra_env},
     )
-    running.extra_env["PUBLIC_BASE_URL"] = running.api_url
-    running.extra_env["EMBED_ORIGINS"] = f'["{origin_of(neutral_site)}"]'
-    running.extra_env.update(
-        {
-            "HUB_WEBHOOK_URL": hub_stand_in.url,
-            "HUB_WEBHOOK_SECRET": SECRET,
-            "OUTBOX_POLL_SECONDS": "0.5",
-        }
-    )
-    NeutralPage.widget_src = f"{running.api_url}/widget.js"
+    running.extra_env.setdefault("PUBLIC_BASE_URL", running.api_url)
     running.start_api()
     running.start_rasa()
     try:
@@ -155,3 +142,20 @@ def stack(
         yield running
     finally:
         running.stop_all()
+
+
+@pytest.fixture(scope="session")
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, neutral_site: str, hub_stand_in: StandInHub
+) -> Iterator[Stack]:
+    """The stack the end-to-end tests share, with a neutral page and a hub on loopback."""
+    extra = {
+        "EXIT_DESTINATION": neutral_site,
+        "EMBED_ORIGINS": f'["{origin_of(neutral_site)}"]',
+        "HUB_WEBHOOK_URL": hub_stand_in.url,
+        "HUB_WEBHOOK_SECRET": SECRET,
+        "OUTBOX_POLL_SECONDS": "0.5",
+    }
+    for running in running_stack(tmp_path_factory.mktemp("stack"), "logs", extra):
+        NeutralPage.widget_src = f"{running.api_url}/widget.js"
+        yield running

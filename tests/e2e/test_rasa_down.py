@@ -6,36 +6,20 @@ from __future__ import annotations
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from twilio.request_validator import RequestValidator
 
-from scripts.stack import ROOT, Stack, free_port
-from tests.conftest import TWILIO_TEST_ENV
+from scripts.stack import Stack
+from tests.conftest import TWILIO_TEST_ENV, running_stack
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def own_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    work: Path = tmp_path_factory.mktemp("rasa-down")
-    stack = Stack(
-        api_port=free_port(),
-        rasa_port=free_port(),
-        database_url=f"sqlite:///{work / 'db.sqlite'}",
-        log_dir=ROOT / "test-artifacts" / "logs-rasa-down",
-        extra_env=dict(TWILIO_TEST_ENV),
-    )
-    stack.extra_env["PUBLIC_BASE_URL"] = stack.api_url
-    stack.start_api()
-    stack.start_rasa()
-    try:
-        stack.wait_until_ready(timeout=240)
-        yield stack
-    finally:
-        stack.stop_all()
+    yield from running_stack(tmp_path_factory.mktemp("rasa-down"), "logs-rasa-down", {})
 
 
 def sms(stack: Stack, body: str, sid: str) -> list[str]:
