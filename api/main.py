@@ -17,6 +17,7 @@ from api.channels.views import router as channels_router
 from api.channels.words import get_channel_words
 from api.chat.service import ChatService
 from api.chat.views import router as chat_router
+from api.conversations.scheduled import retention_loop
 from api.core.config import Settings, get_settings
 from api.core.db import make_engine, migrate
 from api.core.errors import install_error_handlers
@@ -88,8 +89,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.outbound = OutboundSender(settings, renderer)
         app.state.action_executor = build_executor()
+        retention = asyncio.create_task(
+            retention_loop(
+                app.state.engine,
+                rasa,
+                conversation_hours=settings.conversation_retention_hours,
+                closed_referral_days=settings.closed_referral_retention_days,
+                every_seconds=settings.purge_every_seconds,
+                stop=stop_worker,
+            )
+        )
         yield
         stop_worker.set()
+        await retention
         if worker is not None:
             await worker
         await rasa.aclose()

@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     outbox_worker_in_api: bool = True
     outbox_poll_seconds: float = 2.0
 
+    # Retention: conversations idle this long are erased (here and in Rasa); closed
+    # referrals are deleted this many days after they were made.
+    conversation_retention_hours: float = 24.0
+    closed_referral_retention_days: float = 90.0
+    purge_every_seconds: float = 300.0
+
     # Fernet keys for personal fields, comma-separated; the first encrypts, all decrypt.
     # Generate one with: python -m api.referrals.rotate --new-key
     referral_keys: SecretStr = SecretStr("")

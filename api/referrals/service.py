@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import safety
+from api.conversations.models import utcnow
 from api.hub.models import OutboxEntry
 from api.referrals.crypto import FieldCipher
 from api.referrals.models import Referral
@@ -78,3 +80,26 @@ def rotate_all(db_session: Session, cipher: FieldCipher) -> int:
         count += 1
     db_session.commit()
     return count
+
+
+def erase_by_reference(db_session: Session, reference: str) -> bool:
+    """A survivor's "delete what you hold about me": the referral and what hangs off it."""
+    referral = by_reference(db_session, reference.strip().upper())
+    if referral is None:
+        return False
+    for entry in db_session.exec(select(OutboxEntry).where(OutboxEntry.referral_id == referral.id)):
+        db_session.delete(entry)
+    db_session.delete(referral)
+    db_session.commit()
+    return True
+
+
+def purge_closed(db_session: Session, older_than_days: float) -> int:
+    """Delete closed referrals past the retention period; returns how many."""
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    closed = db_session.exec(
+        select(Referral).where(Referral.status == "closed").where(col(Referral.created_at) < cutoff)
+    ).all()
+    for referral in closed:
+        erase_by_reference(db_session, referral.reference)
+    return len(closed)

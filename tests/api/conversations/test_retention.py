@@ -1,0 +1,126 @@
+"""Retention and erasure: the rows are really gone, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from api.conversations import service as conversations
+from api.conversations.models import Conversation, utcnow
+from api.conversations.scheduled import purge_inactive
+from api.core.db import make_engine, migrate
+from api.hub.models import OutboxEntry
+from api.rasa.client import RasaClient
+from api.referrals import service as referrals
+from api.referrals.crypto import FieldCipher
+from api.referrals.models import Referral
+
+
+class RasaTrackerStandIn(BaseHTTPRequestHandler):
+    """Records which trackers were replaced with nothing."""
+
+    erased: list[str] = []
+
+    def do_PUT(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        RasaTrackerStandIn.erased.append(self.path.split("/")[2])
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def rasa() -> Iterator[RasaClient]:
+    RasaTrackerStandIn.erased = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RasaTrackerStandIn)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield RasaClient(f"http://127.0.0.1:{server.server_address[1]}", "token", 2.0)
+    server.shutdown()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'retention.db'}"
+    else:
+        url = str(request.getfixturevalue("postgres_url"))
+        with make_engine(url).begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+            connection.exec_driver_sql("CREATE SCHEMA public")
+    migrate(url)
+    made = make_engine(url)
+    yield made
+    made.dispose()
+
+
+async def test_idle_conversations_are_erased_here_and_in_rasa(
+    engine: Engine, rasa: RasaClient
+) -> None:
+    with Session(engine) as session:
+        old = conversations.start(session, channel="web", locale="en")
+        fresh = conversations.start(session, channel="web", locale="en")
+        old.last_active_at = utcnow() - timedelta(hours=30)
+        session.add(old)
+        session.commit()
+        old_id, fresh_id = old.id, fresh.id
+    assert await purge_inactive(engine, rasa, timedelta(hours=24)) == 1
+    with Session(engine) as session:
+        assert session.get(Conversation, old_id) is None
+        assert session.get(Conversation, fresh_id) is not None
+    assert RasaTrackerStandIn.erased == [old_id]
+
+
+def make_referral(session: Session) -> Referral:
+    return referrals.submit(
+        session,
+        FieldCipher([FieldCipher.new_key()]),
+        answers={"name": "Robin"},
+        referral_for="myself",
+        locale="en",
+        channel="web",
+        connectors=("webhook",),
+    )
+
+
+def test_delete_what_you_hold_about_me_by_reference(engine: Engine) -> None:
+    with Session(engine) as session:
+        referral = make_referral(session)
+        reference, referral_id = referral.reference, referral.id
+        assert referrals.erase_by_reference(session, reference.lower())
+        assert session.get(Referral, referral_id) is None
+        assert (
+            session.exec(select(OutboxEntry).where(OutboxEntry.referral_id == referral_id)).all()
+            == []
+        )
+        assert not referrals.erase_by_reference(session, reference)
+
+
+def test_closed_referrals_are_deleted_after_the_retention_period(engine: Engine) -> None:
+    with Session(engine) as session:
+        closed_old = make_referral(session)
+        closed_new = make_referral(session)
+        open_old = make_referral(session)
+        for referral, status, age in (
+            (closed_old, "closed", 100),
+            (closed_new, "closed", 10),
+            (open_old, "new", 100),
+        ):
+            referral.status = status
+            referral.created_at = utcnow() - timedelta(days=age)
+            session.add(referral)
+        session.commit()
+        ids = (closed_old.id, closed_new.id, open_old.id)
+        assert referrals.purge_closed(session, older_than_days=90) == 1
+        session.expire_all()
+        assert [session.get(Referral, i) is not None for i in ids] == [False, True, True]
