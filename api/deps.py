@@ -8,9 +8,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
+from api.channels.service import ChannelService
 from api.chat.service import ChatService
 from api.core.config import Settings
 from api.render.renderer import Renderer
+from api.resources.store import ResourceStore
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -37,5 +39,17 @@ def get_renderer(request: Request) -> Renderer:
     return renderer
 
 
+def get_channel_service(request: Request) -> ChannelService:
+    service: ChannelService = request.app.state.channels
+    return service
+
+
+def get_resources(request: Request) -> ResourceStore:
+    store: ResourceStore = request.app.state.resources
+    return store
+
+
 ChatServiceDep = Annotated[ChatService, Depends(get_chat_service)]
+ChannelServiceDep = Annotated[ChannelService, Depends(get_channel_service)]
+ResourcesDep = Annotated[ResourceStore, Depends(get_resources)]
 RendererDep = Annotated[Renderer, Depends(get_renderer)]

@@ -21,7 +21,7 @@ from api.channels.service import ChannelService, Inbound
 from api.channels.twiml import empty_reply, twiml_reply
 from api.conversations.models import utcnow
 from api.core.config import Settings
-from api.deps import SessionDep, SettingsDep
+from api.deps import ChannelServiceDep, SessionDep, SettingsDep
 from api.render.schemas import MessageKey
 
 logger = logging.getLogger(__name__)
@@ -54,20 +54,14 @@ def _forbidden() -> Response:
     return Response(status_code=403, content=empty_reply(), media_type=TWIML)
 
 
-def _channel_service(request: Request) -> ChannelService:
-    service: ChannelService = request.app.state.channels
-    return service
-
-
 @router.post("/messages", include_in_schema=False)
 async def inbound_message(
-    request: Request, settings: SettingsDep, db_session: SessionDep
+    request: Request, settings: SettingsDep, db_session: SessionDep, service: ChannelServiceDep
 ) -> Response:
     form = await _signed_form(request, settings)
     if form is None:
         logger.warning("twilio webhook refused: bad or missing signature")
         return _forbidden()
-    service = _channel_service(request)
     message_sid = form.get("MessageSid") or form.get("SmsSid") or ""
     address = form.get("From", "")
     if not message_sid or not address:

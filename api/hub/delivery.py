@@ -89,6 +89,15 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
+def _claimable(now: datetime) -> Any:
+    """Due and free, or held by a worker whose lease has run out (it died mid-delivery)."""
+    return or_(
+        (col(OutboxEntry.status).in_(["pending", "retrying"]))
+        & (col(OutboxEntry.next_attempt_at) <= now),
+        (col(OutboxEntry.status) == "delivering") & (col(OutboxEntry.lease_until) < now),
+    )
+
+
 def claim(engine: Engine, entry_id: int, lease: timedelta) -> str | None:
     """Take an entry for delivery; the token if this worker won it, else None."""
     now = utcnow()
@@ -97,14 +106,7 @@ def claim(engine: Engine, entry_id: int, lease: timedelta) -> str | None:
         changed = connection.execute(
             update(OutboxEntry)
             .where(col(OutboxEntry.id) == entry_id)
-            .where(
-                or_(
-                    (col(OutboxEntry.status).in_(["pending", "retrying"]))
-                    & (col(OutboxEntry.next_attempt_at) <= now),
-                    (col(OutboxEntry.status) == "delivering")
-                    & (col(OutboxEntry.lease_until) < now),
-                )
-            )
+            .where(_claimable(now))
             .values(status="delivering", lease_until=now + lease, claim_token=token)
         ).rowcount
     return token if changed == 1 else None
@@ -116,14 +118,7 @@ def due_entries(engine: Engine, limit: int = 20) -> list[int]:
         ids = session.exec(
             select(OutboxEntry.id)
             .where(OutboxEntry.connector == WEBHOOK)
-            .where(
-                or_(
-                    (col(OutboxEntry.status).in_(["pending", "retrying"]))
-                    & (col(OutboxEntry.next_attempt_at) <= now),
-                    (col(OutboxEntry.status) == "delivering")
-                    & (col(OutboxEntry.lease_until) < now),
-                )
-            )
+            .where(_claimable(now))
             .order_by(col(OutboxEntry.next_attempt_at))
             .limit(limit)
         ).all()

@@ -7,8 +7,7 @@ from fastapi.responses import HTMLResponse
 from markdown_it import MarkdownIt
 
 from api.core.errors import ApiError
-from api.deps import RendererDep, SettingsDep
-from api.resources.store import ResourceStore
+from api.deps import RendererDep, ResourcesDep, SettingsDep
 from api.web.views import TEMPLATES, page_words
 
 router = APIRouter(prefix="/resources", tags=["resources"], include_in_schema=False)
@@ -17,29 +16,23 @@ router = APIRouter(prefix="/resources", tags=["resources"], include_in_schema=Fa
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
 
-def _store(request: Request) -> ResourceStore:
-    store: ResourceStore = request.app.state.resources
-    return store
-
-
 @router.get("", response_class=HTMLResponse)
 async def resources_index(
-    request: Request, renderer: RendererDep, settings: SettingsDep
+    request: Request, renderer: RendererDep, settings: SettingsDep, store: ResourcesDep
 ) -> HTMLResponse:
     locale = settings.default_locale
     return TEMPLATES.TemplateResponse(
         request,
         "resources_index.html",
-        {**page_words(renderer, settings, locale), "resources": _store(request).all(locale)},
+        {**page_words(renderer, settings, locale), "resources": store.all(locale)},
     )
 
 
 @router.get("/{slug}", response_class=HTMLResponse)
 async def resource_page(
-    slug: str, request: Request, renderer: RendererDep, settings: SettingsDep
+    slug: str, request: Request, renderer: RendererDep, settings: SettingsDep, store: ResourcesDep
 ) -> HTMLResponse:
     locale = settings.default_locale
-    store = _store(request)
     resource = store.get(slug, locale) if slug in store.slugs else None
     if resource is None:
         raise ApiError(404, "not_found", "There is no topic with that name.")

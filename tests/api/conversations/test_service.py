@@ -50,4 +50,7 @@ def test_random_ids_do_not_repeat(db_session: Session) -> None:
 
 
 def test_migrating_twice_is_harmless(db_session: Session) -> None:
+    kept = service.start(db_session, channel="web", locale="en")
     migrate(str(db_session.bind.url.render_as_string(hide_password=False)))  # type: ignore[union-attr]
+    db_session.expire_all()
+    assert service.get(db_session, kept.id) is not None
