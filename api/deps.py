@@ -11,6 +11,8 @@ from sqlmodel import Session
 from api.channels.service import ChannelService
 from api.chat.service import ChatService
 from api.core.config import Settings
+from api.hub.config import HubConfig
+from api.referrals.crypto import FieldCipher
 from api.render.renderer import Renderer
 from api.resources.store import ResourceStore
 
@@ -53,3 +55,17 @@ ChatServiceDep = Annotated[ChatService, Depends(get_chat_service)]
 ChannelServiceDep = Annotated[ChannelService, Depends(get_channel_service)]
 ResourcesDep = Annotated[ResourceStore, Depends(get_resources)]
 RendererDep = Annotated[Renderer, Depends(get_renderer)]
+
+
+def get_cipher(request: Request) -> FieldCipher:
+    cipher: FieldCipher = request.app.state.cipher
+    return cipher
+
+
+def get_hub(request: Request) -> HubConfig:
+    hub: HubConfig = request.app.state.hub
+    return hub
+
+
+CipherDep = Annotated[FieldCipher, Depends(get_cipher)]
+HubDep = Annotated[HubConfig, Depends(get_hub)]

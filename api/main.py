@@ -1,4 +1,4 @@
-"""The Front Door API: web chat, Rasa's custom actions, health, and the pages people see."""
+"""The Front Door API: web chat, channels, Rasa's custom actions, the staff console, health."""
 
 from __future__ import annotations
 
@@ -34,6 +34,10 @@ from api.referrals.runtime import ReferralRuntime
 from api.render.renderer import Renderer
 from api.resources.store import ResourceStore
 from api.resources.views import router as resources_router
+from api.staff import admin_views, casework_views
+from api.staff import auth as staff_auth
+from api.staff import views as staff_views
+from api.staff.pages import STATIC_DIR as STAFF_STATIC_DIR
 from api.web.views import STATIC_DIR
 from api.web.views import router as web_router
 
@@ -121,7 +125,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(resources_router)
     app.include_router(web_router)
+    staff_auth.install(app)
+    app.include_router(staff_views.router)
+    app.include_router(casework_views.router)
+    app.include_router(admin_views.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/staff/static", StaticFiles(directory=STAFF_STATIC_DIR), name="staff-static")
     return app
 
 

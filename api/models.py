@@ -3,13 +3,20 @@
 from api.channels.models import InboundMessage, OptOut, OutboundMessage
 from api.conversations.models import Conversation
 from api.hub.models import OutboxEntry
-from api.referrals.models import Referral
+from api.referrals.models import ContactAttempt, Referral, ReferralNote
+from api.staff.models import AuditEvent, SignInFailure, StaffSession, StaffUser
 
 __all__ = [
+    "AuditEvent",
+    "ContactAttempt",
     "Conversation",
     "InboundMessage",
     "OptOut",
     "OutboundMessage",
     "OutboxEntry",
     "Referral",
+    "ReferralNote",
+    "SignInFailure",
+    "StaffSession",
+    "StaffUser",
 ]

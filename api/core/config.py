@@ -90,6 +90,19 @@ class Settings(BaseSettings):
     # Generate one with: python -m api.referrals.rotate --new-key
     referral_keys: SecretStr = SecretStr("")
 
+    # The staff console (/staff). Cookies are Secure unless this is turned off, which is
+    # only for a console on this computer's loopback address over plain http.
+    staff_cookie_secure: bool = True
+    # Signed out after this long without a request, and after this long in any case.
+    staff_idle_minutes: float = Field(default=15.0, gt=0)
+    staff_session_hours: float = Field(default=10.0, gt=0)
+    # An account locks for a while after this many wrong passwords in a row...
+    staff_lockout_failures: int = Field(default=5, ge=1)
+    staff_lockout_minutes: float = Field(default=15.0, gt=0)
+    # ...and one address may fail only this many times in the window, across accounts.
+    staff_rate_limit_failures: int = Field(default=20, ge=1)
+    staff_rate_limit_minutes: float = Field(default=15.0, gt=0)
+
     log_level: str = "INFO"
 
     @model_validator(mode="after")

@@ -25,9 +25,27 @@ class ReferralBase(SQLModel):
     channel: str = Field(default="web", max_length=16)
 
 
+# The way a referral moves through the hub; "closed" needs a reason.
+STATUSES = ("new", "in_review", "contacted", "allocated", "closed")
+CLOSING_REASONS = (
+    "supported_and_closed",
+    "declined_support",
+    "could_not_contact_safely",
+    "referred_elsewhere",
+    "duplicate",
+    "erasure_requested",
+)
+CONTACT_OUTCOMES = ("reached", "no_answer", "unsafe")
+
+
 class Referral(ReferralBase, table=True):
     id: str = Field(default_factory=lambda: str(uuid.uuid4()), primary_key=True, max_length=36)
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    # The staff member working on it (a staff user id); None while it waits in the queue.
+    assigned_to: str | None = Field(default=None, max_length=36, index=True)
+    allocated_service: str | None = Field(default=None, max_length=120)
+    closing_reason: str | None = Field(default=None, max_length=40)
     flags: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
@@ -40,3 +58,26 @@ class ReferralPublic(ReferralBase):
     id: str
     created_at: datetime
     flags: list[dict[str, Any]]
+
+
+class ReferralNote(SQLModel, table=True):
+    """A staff note. Notes may hold personal details, so the text is encrypted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: str = Field(index=True, max_length=36)
+    author_id: str = Field(max_length=36)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    encrypted_text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class ContactAttempt(SQLModel, table=True):
+    """One try at reaching the survivor, by the safe method they gave."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: str = Field(index=True, max_length=36)
+    author_id: str = Field(max_length=36)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    outcome: str = Field(max_length=16)
+    # "Unsafe": nobody tries again before this moment.
+    retry_after: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    encrypted_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -13,7 +14,8 @@ import safety
 from api.conversations.models import utcnow
 from api.hub.models import OutboxEntry
 from api.referrals.crypto import FieldCipher
-from api.referrals.models import Referral
+from api.referrals.models import ContactAttempt, Referral, ReferralNote
+from api.staff.models import AuditEvent
 
 # No 0/O, 1/I/L: a reference read over the phone should not be misheard.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -82,14 +84,22 @@ def rotate_all(db_session: Session, cipher: FieldCipher) -> int:
     return count
 
 
-def erase_by_reference(db_session: Session, reference: str) -> bool:
-    """A survivor's "delete what you hold about me": the referral and what hangs off it."""
+def erase_by_reference(
+    db_session: Session, reference: str, *, actor_id: str | None = None, reason: str = "request"
+) -> bool:
+    """A survivor's "delete what you hold about me": the referral and what hangs off it
+    (its notes, contact attempts and deliveries owed). The audit log keeps only the fact."""
     referral = by_reference(db_session, reference.strip().upper())
     if referral is None:
         return False
-    for entry in db_session.exec(select(OutboxEntry).where(OutboxEntry.referral_id == referral.id)):
-        db_session.delete(entry)
+    for table in (OutboxEntry, ReferralNote, ContactAttempt):
+        db_session.exec(delete(table).where(col(table.referral_id) == referral.id))
     db_session.delete(referral)
+    db_session.add(
+        AuditEvent(
+            action="referral_erased", actor_id=actor_id, referral_id=referral.id, detail=reason
+        )
+    )
     db_session.commit()
     return True
 
@@ -101,5 +111,5 @@ def purge_closed(db_session: Session, older_than_days: float) -> int:
         select(Referral).where(Referral.status == "closed").where(col(Referral.created_at) < cutoff)
     ).all()
     for referral in closed:
-        erase_by_reference(db_session, referral.reference)
+        erase_by_reference(db_session, referral.reference, reason="retention period ended")
     return len(closed)
