@@ -10,7 +10,15 @@ import signal
 import sys
 import time
 
-from scripts.stack import Stack, port_is_free
+from scripts.stack import ROOT, Stack, port_is_free
+
+
+def _configured(name: str) -> bool:
+    env_file = ROOT / ".env"
+    in_file = env_file.exists() and any(
+        line.strip().startswith(f"{name}=") for line in env_file.read_text().splitlines()
+    )
+    return name in os.environ or in_file
 
 
 def main() -> None:
@@ -20,6 +28,10 @@ def main() -> None:
     )
     if "DATABASE_URL" in os.environ:
         stack.database_url = os.environ["DATABASE_URL"]
+    if not _configured("STAFF_COOKIE_SECURE"):
+        # This local run serves the console over plain http on loopback, where a browser
+        # may refuse a Secure cookie. Anywhere else, cookies stay Secure.
+        stack.extra_env["STAFF_COOKIE_SECURE"] = "false"
     for port in (stack.api_port, stack.rasa_port):
         if not port_is_free(port):
             sys.exit(f"Port {port} is in use. Stop what uses it, or set API_PORT / RASA_PORT.")
@@ -30,7 +42,11 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         stack.wait_until_ready()
-        print(f"\n  Front Door is running. Chat at {stack.api_url}/\n  Press Ctrl+C to stop.\n")
+        print(
+            f"\n  Front Door is running. Chat at {stack.api_url}/"
+            f"\n  Staff console at {stack.api_url}/staff (create an account: see the README)"
+            "\n  Press Ctrl+C to stop.\n"
+        )
         while all(p.poll() is None for p in stack.processes.values()):
             time.sleep(1)
         print("A service stopped unexpectedly; shutting down.", file=sys.stderr)

@@ -155,6 +155,7 @@ def stack(
         "HUB_WEBHOOK_URL": hub_stand_in.url,
         "HUB_WEBHOOK_SECRET": SECRET,
         "OUTBOX_POLL_SECONDS": "0.5",
+        "STAFF_COOKIE_SECURE": "false",  # the browser reaches the console over loopback http
     }
     for running in running_stack(tmp_path_factory.mktemp("stack"), "logs", extra):
         NeutralPage.widget_src = f"{running.api_url}/widget.js"

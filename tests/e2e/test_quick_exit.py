@@ -8,12 +8,11 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from scripts.stack import ROOT, Stack
+from scripts.stack import Stack
 from tests.conftest import origin_of
+from tests.e2e.conftest import serious_violations
 
 pytestmark = pytest.mark.e2e
-
-AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture
@@ -35,16 +34,6 @@ def tracker_is_empty(stack: Stack, conversation_id: str) -> bool:
         params={"token": stack.rasa_token},
     ).json()["events"]
     return not [e for e in events if e["event"] in ("user", "bot", "slot")]
-
-
-def serious_violations(page: Page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_three_shift_presses_exit_and_erase(page: Page, stack: Stack, neutral_site: str) -> None:
