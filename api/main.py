@@ -28,6 +28,7 @@ from api.hub import worker as hub_worker
 from api.hub.config import load_hub_config
 from api.rasa.client import RasaClient
 from api.referrals import runtime as referrals_runtime
+from api.referrals import spool as referral_spool
 from api.referrals.crypto import FieldCipher
 from api.referrals.keys import referral_keys
 from api.referrals.runtime import ReferralRuntime
@@ -54,9 +55,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = make_engine(settings.database_url)
         app.state.cipher = FieldCipher(referral_keys(settings))
         referrals_runtime.configure(
-            ReferralRuntime(app.state.engine, app.state.cipher, hub_worker.connectors(settings))
+            ReferralRuntime(
+                app.state.engine,
+                app.state.cipher,
+                hub_worker.connectors(settings),
+                settings.referral_spool_dir,
+            )
         )
         stop_worker = asyncio.Event()
+        spooled = asyncio.create_task(
+            referral_spool.replay_loop(
+                app.state.engine,
+                settings.referral_spool_dir,
+                settings.spool_replay_seconds,
+                stop_worker,
+            )
+        )
         policy = hub_worker.policy_from(settings)
         worker = (
             asyncio.create_task(
@@ -72,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             else None
         )
         rasa = RasaClient(
-            settings.rasa_url,
+            settings.rasa_addresses,
             settings.rasa_token.get_secret_value(),
             settings.rasa_timeout_seconds,
         )
@@ -105,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         yield
         stop_worker.set()
+        await spooled
         await retention
         if worker is not None:
             await worker

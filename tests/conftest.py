@@ -38,6 +38,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "rasa_timeout_seconds": 1.0,
         "rasa_token": "test-rasa-token",
         "actions_token": "test-actions-token",
+        "referral_spool_dir": tmp_path / "spool",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -132,7 +133,7 @@ def running_stack(work: Path, logs: str, extra_env: dict[str, str]) -> Iterator[
         rasa_port=free_port(),
         database_url=f"sqlite:///{work / 'front-door.db'}",
         log_dir=ROOT / "test-artifacts" / logs,
-        extra_env={**TWILIO_TEST_ENV, **extra_env},
+        extra_env={**TWILIO_TEST_ENV, "REFERRAL_SPOOL_DIR": str(work / "spool"), **extra_env},
     )
     running.extra_env.setdefault("PUBLIC_BASE_URL", running.api_url)
     running.start_api()

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 import safety
@@ -75,14 +76,19 @@ class ChatService:
         an unknown id is then created as given. On the web an unknown id starts afresh
         with a new random id, so a client can never choose its own.
         """
-        conversation = conversations.get(db_session, conversation_id) if conversation_id else None
-        if conversation is None:
-            conversation = conversations.start(
-                db_session,
-                channel=channel,
-                locale=locale or self.default_locale,
-                conversation_id=conversation_id if stable_id else None,
+        try:
+            conversation = (
+                conversations.get(db_session, conversation_id) if conversation_id else None
             )
+            if conversation is None:
+                conversation = conversations.start(
+                    db_session,
+                    channel=channel,
+                    locale=locale or self.default_locale,
+                    conversation_id=conversation_id if stable_id else None,
+                )
+        except SQLAlchemyError as error:
+            return self.without_database(db_session, error, text, channel, conversation_id, locale)
         locale = locale or conversation.locale
         cid = conversation.id
 
@@ -105,8 +111,32 @@ class ChatService:
             keys = keys or NOTHING_TO_SAY
 
         messages, options = self.render(keys, locale, channel)
-        conversations.touch(db_session, conversation, locale=locale, options=options)
+        try:
+            conversations.touch(db_session, conversation, locale=locale, options=options)
+        except SQLAlchemyError as error:  # the reply matters more than the bookkeeping
+            db_session.rollback()
+            logger.warning("conversation=%s not touched error=%s", cid, type(error).__name__)
         return Reply(cid, messages)
+
+    def without_database(
+        self,
+        db_session: Session,
+        error: SQLAlchemyError,
+        text: str,
+        channel: str,
+        conversation_id: str | None,
+        locale: str | None,
+    ) -> Reply:
+        """The database is unreachable: nobody is turned away. The safety screen still runs
+        and danger still gets 999; anything else gets the helplines and an invitation to
+        try again, without going to Rasa (the conversation cannot be checked or recorded)."""
+        db_session.rollback()
+        logger.warning("database unavailable error=%s", type(error).__name__)
+        locale = locale or self.default_locale
+        result = safety.screen(text, locale)
+        keys = emergency_messages(result) if result.emergency or result.self_harm else UNAVAILABLE
+        messages, _ = self.render(keys, locale, channel)
+        return Reply(conversation_id or conversations.new_conversation_id(), messages)
 
     def render(
         self, keys: list[MessageKey], locale: str, channel: str

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
 
     # Rasa is an internal service: loopback, protected by a token, telemetry off.
     rasa_url: str = "http://127.0.0.1:5005"
+    # Several Rasa processes (production): a JSON list of addresses, used instead of
+    # RASA_URL. They must share a Redis tracker store and lock store.
+    rasa_urls: list[str] = Field(default_factory=list)
     rasa_token: SecretStr = SecretStr("change-me-rasa-token")
     # Past this, the survivor gets the helpline and 999 rather than waiting.
     rasa_timeout_seconds: float = 2.0
@@ -86,6 +89,11 @@ class Settings(BaseSettings):
     closed_referral_retention_days: float = 90.0
     purge_every_seconds: float = 300.0
 
+    # Where a consented referral waits, encrypted, if the database is down when it is sent;
+    # each API process stores what is waiting every few seconds. Use a persistent local disk.
+    referral_spool_dir: Path = PROJECT_ROOT / "var" / "spool"
+    spool_replay_seconds: float = Field(default=5.0, gt=0)
+
     # Fernet keys for personal fields, comma-separated; the first encrypts, all decrypt.
     # Generate one with: python -m api.referrals.rotate --new-key
     referral_keys: SecretStr = SecretStr("")
@@ -104,6 +112,10 @@ class Settings(BaseSettings):
     staff_rate_limit_minutes: float = Field(default=15.0, gt=0)
 
     log_level: str = "INFO"
+
+    @property
+    def rasa_addresses(self) -> list[str]:
+        return self.rasa_urls or [self.rasa_url]
 
     @model_validator(mode="after")
     def _no_placeholder_secrets_in_production(self) -> Settings:

@@ -7,12 +7,14 @@ API hands them the database engine and the cipher here when it starts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from api.referrals import service
+from api.referrals import service, spool
 from api.referrals.crypto import FieldCipher
 from api.referrals.models import Referral
 
@@ -22,11 +24,22 @@ class ReferralRuntime:
     engine: Engine
     cipher: FieldCipher
     connectors: tuple[str, ...] = ()
+    spool_dir: Path | None = None
 
     def submit(self, **fields: Any) -> Referral:
-        with Session(self.engine) as session:
-            referral = service.submit(session, self.cipher, connectors=self.connectors, **fields)
-            session.expunge(referral)
+        """Store the referral; if the database is down, spool it to disk (see spool.py).
+
+        Either way the survivor gets their reference: the referral is safe."""
+        referral = service.prepare(self.cipher, **fields)
+        try:
+            with Session(self.engine) as session:
+                stored = service.store(session, referral, self.connectors)
+                session.expunge(stored)
+                return stored
+        except SQLAlchemyError:
+            if self.spool_dir is None:
+                raise
+            spool.write(self.spool_dir, referral, self.connectors)
             return referral
 
 

@@ -27,6 +27,50 @@ def new_reference() -> str:
     return f"FD-{body[:4]}-{body[4:]}"
 
 
+def prepare(
+    cipher: FieldCipher,
+    *,
+    answers: dict[str, Any],
+    referral_for: str,
+    locale: str,
+    channel: str,
+) -> Referral:
+    """A referral ready to store: triage flags worked out, the answers encrypted."""
+    result = safety.triage(answers)
+    flags = [{"code": f.code, "reason": f.reason, "priority": f.priority} for f in result.flags]
+    return Referral(
+        reference=new_reference(),
+        priority=result.priority,
+        flags=flags,
+        referral_for=referral_for,
+        locale=locale,
+        channel=channel,
+        encrypted_answers=cipher.encrypt(answers),
+    )
+
+
+def store(db_session: Session, referral: Referral, connectors: tuple[str, ...] = ()) -> Referral:
+    """Write a prepared referral and, in the same transaction, a delivery owed to each hub
+    connector (the outbox). A clash of references (vanishingly rare) gets a new one."""
+    for _attempt in range(REFERENCE_ATTEMPTS):
+        db_session.add(referral)
+        for connector in connectors:
+            db_session.add(OutboxEntry(referral_id=referral.id, connector=connector))
+        try:
+            db_session.commit()
+        except IntegrityError:
+            db_session.rollback()
+            if db_session.get(Referral, referral.id) is not None:
+                raise  # the same referral twice is not a clash of references
+            referral = Referral.model_validate(
+                {**referral.model_dump(), "reference": new_reference()}
+            )
+            continue
+        db_session.refresh(referral)
+        return referral
+    raise RuntimeError("could not find a free reference")
+
+
 def submit(
     db_session: Session,
     cipher: FieldCipher,
@@ -37,32 +81,11 @@ def submit(
     channel: str,
     connectors: tuple[str, ...] = (),
 ) -> Referral:
-    """Store a consented referral, encrypted, with its triage flags, and in the same
-    transaction a delivery owed to each hub connector (the outbox). Returns it."""
-    result = safety.triage(answers)
-    flags = [{"code": f.code, "reason": f.reason, "priority": f.priority} for f in result.flags]
-    encrypted = cipher.encrypt(answers)
-    for _attempt in range(REFERENCE_ATTEMPTS):
-        referral = Referral(
-            reference=new_reference(),
-            priority=result.priority,
-            flags=flags,
-            referral_for=referral_for,
-            locale=locale,
-            channel=channel,
-            encrypted_answers=encrypted,
-        )
-        db_session.add(referral)
-        for connector in connectors:
-            db_session.add(OutboxEntry(referral_id=referral.id, connector=connector))
-        try:
-            db_session.commit()
-        except IntegrityError:  # the same reference twice: try another
-            db_session.rollback()
-            continue
-        db_session.refresh(referral)
-        return referral
-    raise RuntimeError("could not find a free reference")
+    """Store a consented referral, encrypted, with its triage flags and its outbox entries."""
+    referral = prepare(
+        cipher, answers=answers, referral_for=referral_for, locale=locale, channel=channel
+    )
+    return store(db_session, referral, connectors)
 
 
 def answers_of(cipher: FieldCipher, referral: Referral) -> dict[str, Any]:
