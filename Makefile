@@ -6,10 +6,11 @@ API_PY := .venvs/api/bin/python
 RASA := RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 .venvs/bot/bin/rasa
 RASA_DATA := --config bot/config.yml --domain bot/domain --data bot/data intents/en
 
-.PHONY: help setup setup-browser model run test lint validate pytest nlu-report bench clean
+.PHONY: help setup setup-browser model run run-production test lint validate pytest nlu-report bench clean
 
 help:
 	@echo "make run     start the assistant (sets up and trains as needed)"
+	@echo "make run-production  the production profile: PostgreSQL, Redis, 2 Rasa, 2 API workers"
 	@echo "make test    run every check and test (sets up and trains as needed)"
 	@echo "make lint    ruff and mypy;  make validate  rasa data validate"
 	@echo "make nlu-report  held-out NLU figures in reports/;  make bench  benchmarks"
@@ -25,6 +26,10 @@ model: setup
 
 run: model
 	@$(API_PY) -m scripts.run
+
+# PostgreSQL, Redis, two Rasa processes, several API workers (docs/deployment.md).
+run-production: model
+	@$(API_PY) -m scripts.production
 
 lint: setup
 	$(API_PY) -m ruff check .
@@ -42,9 +47,11 @@ test: setup-browser model lint validate pytest
 nlu-report: setup
 	$(API_PY) -m scripts.nlu_report
 
-bench: setup-browser
+# About 8 minutes; the load benchmark needs PostgreSQL and Redis (docs/performance.md).
+bench: setup-browser model
 	$(API_PY) -m bench.safety_screen
 	$(API_PY) -m bench.exit_timing
+	$(API_PY) -m bench.load
 
 clean:
 	rm -rf .venvs models .rasa var reports test-artifacts

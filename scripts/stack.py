@@ -1,7 +1,9 @@
-"""Start and stop the two services (Rasa and the API) for a local run and for the tests."""
+"""Start and stop the services (Rasa, the API, the outbox worker) for a local run, the
+production profile on one machine, the tests and the benchmarks."""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
@@ -14,6 +16,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 RASA = ROOT / ".venvs" / "bot" / "bin" / "rasa"
+BOT_PYTHON = ROOT / ".venvs" / "bot" / "bin" / "python"
 API_PYTHON = ROOT / ".venvs" / "api" / "bin" / "python"
 MODEL = ROOT / "models" / "front-door.tar.gz"
 
@@ -40,6 +43,10 @@ class Stack:
     log_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    # The production profile: more Rasa processes (sharing Redis), more API workers.
+    more_rasa_ports: list[int] = field(default_factory=list)
+    endpoints: str = "bot/endpoints.yml"
+    api_workers: int = 1
 
     @property
     def api_url(self) -> str:
@@ -49,6 +56,18 @@ class Stack:
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
 
+    @property
+    def rasa_ports(self) -> list[int]:
+        return [self.rasa_port, *self.more_rasa_ports]
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{port}" for port in self.rasa_ports]
+
+    @staticmethod
+    def rasa_name(index: int) -> str:
+        return "rasa" if index == 0 else f"rasa-{index + 1}"
+
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update(
@@ -57,6 +76,7 @@ class Stack:
                 "TF_CPP_MIN_LOG_LEVEL": "2",
                 "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
                 "RASA_URL": self.rasa_url,
+                "RASA_URLS": json.dumps(self.rasa_urls),
                 "RASA_TOKEN": self.rasa_token,
                 "ACTIONS_TOKEN": self.actions_token,
                 "FRONT_DOOR_ACTIONS_URL": f"{self.api_url}/webhook",
@@ -74,21 +94,26 @@ class Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         return os.open(self.log_dir / f"{name}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
 
-    def start_rasa(self) -> None:
+    def start_all_rasa(self) -> None:
+        for index in range(len(self.rasa_ports)):
+            self.start_rasa(index)
+
+    def start_rasa(self, index: int = 0) -> None:
         if not MODEL.exists():
             raise RuntimeError("No trained model: run `make model` (or `make run`) first.")
         command = [
-            str(RASA), "run",
+            str(BOT_PYTHON), "-m", "bot.serve", "run",
             "--enable-api",
             "--auth-token", self.rasa_token,
             "--interface", "127.0.0.1",
-            "--port", str(self.rasa_port),
+            "--port", str(self.rasa_ports[index]),
             "--model", str(MODEL),
-            "--endpoints", "bot/endpoints.yml",
+            "--endpoints", self.endpoints,
             "--credentials", "bot/credentials.yml",
         ]  # fmt: skip
-        out = self._output("rasa")
-        self.processes["rasa"] = subprocess.Popen(
+        name = self.rasa_name(index)
+        out = self._output(name)
+        self.processes[name] = subprocess.Popen(
             command, cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT
         )
 
@@ -97,12 +122,30 @@ class Stack:
             str(API_PYTHON), "-m", "uvicorn", "api.main:app",
             "--host", "127.0.0.1",
             "--port", str(self.api_port),
+            "--workers", str(self.api_workers),
             "--no-access-log",
         ]  # fmt: skip
         out = self._output("api")
         self.processes["api"] = subprocess.Popen(
             command, cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT
         )
+
+    def start_outbox_worker(self) -> None:
+        """Delivery to the hub in its own process (the API's own worker is then off)."""
+        out = self._output("outbox")
+        self.processes["outbox"] = subprocess.Popen(
+            [str(API_PYTHON), "-m", "api.hub.worker"],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+    def kill(self, name: str) -> None:
+        """kill -9: no chance to tidy up, as in a crash."""
+        process = self.processes.pop(name)
+        process.kill()
+        process.wait()
 
     def stop(self, name: str) -> None:
         process = self.processes.pop(name, None)
@@ -131,13 +174,17 @@ class Stack:
         raise TimeoutError("Rasa and the API did not become ready in time")
 
     def rasa_ready(self) -> bool:
-        try:
-            response = httpx.get(
-                f"{self.rasa_url}/status", params={"token": self.rasa_token}, timeout=2
-            )
-        except httpx.HTTPError:
-            return False
-        return response.status_code == 200 and bool(response.json().get("model_id"))
+        """Every Rasa process this stack started has its model loaded."""
+        for index, url in enumerate(self.rasa_urls):
+            if self.rasa_name(index) not in self.processes:
+                continue
+            try:
+                response = httpx.get(f"{url}/status", params={"token": self.rasa_token}, timeout=2)
+            except httpx.HTTPError:
+                return False
+            if response.status_code != 200 or not response.json().get("model_id"):
+                return False
+        return True
 
     def api_ready(self) -> bool:
         try:

@@ -33,8 +33,11 @@ class Settings(BaseSettings):
     # RASA_URL. They must share a Redis tracker store and lock store.
     rasa_urls: list[str] = Field(default_factory=list)
     rasa_token: SecretStr = SecretStr("change-me-rasa-token")
-    # Past this, the survivor gets the helpline and 999 rather than waiting.
-    rasa_timeout_seconds: float = 2.0
+    # Past this, the survivor gets the helpline and 999 rather than waiting. Not shorter:
+    # Rasa still handles a message it was too slow to answer, so under load a short
+    # timeout would move the conversation on while the survivor is told "try again".
+    # Twilio gives a webhook 15 seconds.
+    rasa_timeout_seconds: float = 8.0
 
     # Rasa calls the API's action endpoint with this token; compared in constant time.
     actions_token: SecretStr = SecretStr("change-me-actions-token")

@@ -27,4 +27,4 @@ def test_production_refuses_placeholder_secrets() -> None:
 
 
 def test_development_runs_with_defaults() -> None:
-    assert Settings(environment="development").rasa_timeout_seconds == 2.0
+    assert Settings(environment="development").rasa_timeout_seconds == 8.0
