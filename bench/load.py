@@ -381,6 +381,7 @@ def main() -> None:
         ("closed", "direct", 10), ("closed", "gateway", 10),
         ("closed", "direct", 50), ("closed", "gateway", 50),
         ("closed", "direct", 200), ("closed", "gateway", 200),
+        ("open", "direct", 5.0), ("open", "gateway", 5.0),
         ("open", "direct", 20.0), ("open", "gateway", 20.0),
     ]  # fmt: skip
     two_rasa: list[tuple[str, str, float]] = [

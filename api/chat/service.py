@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 import safety
 from api.conversations import service as conversations
+from api.conversations.models import Conversation
 from api.rasa.client import RasaClient, RasaUnavailableError
 from api.render.renderer import MissingMessageError, Renderer, payload_for_numbered_reply
 from api.render.schemas import ButtonKey, MessageKey, OutgoingMessage
@@ -76,23 +77,21 @@ class ChatService:
         an unknown id is then created as given. On the web an unknown id starts afresh
         with a new random id, so a client can never choose its own.
         """
-        try:
-            conversation = (
-                conversations.get(db_session, conversation_id) if conversation_id else None
+        conversation = self._conversation(db_session, conversation_id, channel, locale, stable_id)
+        if conversation is not None:
+            cid, locale, options = (
+                conversation.id,
+                locale or conversation.locale,
+                conversation.last_options,
             )
-            if conversation is None:
-                conversation = conversations.start(
-                    db_session,
-                    channel=channel,
-                    locale=locale or self.default_locale,
-                    conversation_id=conversation_id if stable_id else None,
-                )
-        except SQLAlchemyError as error:
-            return self.without_database(db_session, error, text, channel, conversation_id, locale)
-        locale = locale or conversation.locale
-        cid = conversation.id
+            # End the read before waiting for Rasa: a database connection held across the
+            # wait would starve the pool under load, and with it the event loop.
+            db_session.commit()
+        else:  # the database is down: carry on without it (see _conversation)
+            cid = conversation_id or conversations.new_conversation_id()
+            locale, options = locale or self.default_locale, []
 
-        text = payload_for_numbered_reply(text, conversation.last_options) or text
+        text = payload_for_numbered_reply(text, options) or text
         result = safety.screen(text, locale)
         if result.exit:
             await self.erase(db_session, cid)
@@ -111,32 +110,45 @@ class ChatService:
             keys = keys or NOTHING_TO_SAY
 
         messages, options = self.render(keys, locale, channel)
-        try:
-            conversations.touch(db_session, conversation, locale=locale, options=options)
-        except SQLAlchemyError as error:  # the reply matters more than the bookkeeping
-            db_session.rollback()
-            logger.warning("conversation=%s not touched error=%s", cid, type(error).__name__)
+        if conversation is not None:
+            try:
+                conversations.touch(db_session, conversation, locale=locale, options=options)
+            except SQLAlchemyError as error:  # the reply matters more than the bookkeeping
+                db_session.rollback()
+                logger.warning("conversation=%s not touched error=%s", cid, type(error).__name__)
         return Reply(cid, messages)
 
-    def without_database(
+    def _conversation(
         self,
         db_session: Session,
-        error: SQLAlchemyError,
-        text: str,
-        channel: str,
         conversation_id: str | None,
+        channel: str,
         locale: str | None,
-    ) -> Reply:
-        """The database is unreachable: nobody is turned away. The safety screen still runs
-        and danger still gets 999; anything else gets the helplines and an invitation to
-        try again, without going to Rasa (the conversation cannot be checked or recorded)."""
-        db_session.rollback()
-        logger.warning("database unavailable error=%s", type(error).__name__)
-        locale = locale or self.default_locale
-        result = safety.screen(text, locale)
-        keys = emergency_messages(result) if result.emergency or result.self_harm else UNAVAILABLE
-        messages, _ = self.render(keys, locale, channel)
-        return Reply(conversation_id or conversations.new_conversation_id(), messages)
+        stable_id: bool,
+    ) -> Conversation | None:
+        """The conversation's record, started if new; None if the database is unreachable.
+
+        Without the database the conversation goes on: Rasa keeps its state, a referral
+        sent meanwhile is spooled (api/referrals/spool.py), and only the bookkeeping here
+        (last activity, numbered options) waits. An unknown web id is then used as given:
+        ids are 256-bit random values, so nobody can reach another's conversation by it.
+        """
+        try:
+            conversation = (
+                conversations.get(db_session, conversation_id) if conversation_id else None
+            )
+            if conversation is None:
+                conversation = conversations.start(
+                    db_session,
+                    channel=channel,
+                    locale=locale or self.default_locale,
+                    conversation_id=conversation_id if stable_id else None,
+                )
+        except SQLAlchemyError as error:
+            db_session.rollback()
+            logger.warning("database unavailable error=%s", type(error).__name__)
+            return None
+        return conversation
 
     def render(
         self, keys: list[MessageKey], locale: str, channel: str
@@ -152,8 +164,17 @@ class ChatService:
         return self.renderer.for_channel(usable or UNAVAILABLE, locale, channel)
 
     async def erase(self, db_session: Session, conversation_id: str) -> None:
-        """Forget the conversation here and in Rasa. Retries Rasa in the background."""
-        conversations.erase(db_session, conversation_id)
+        """Forget the conversation here and in Rasa. Retries Rasa in the background.
+
+        With the database down, Rasa is still erased; the record here holds no words and
+        goes with the idle-conversation purge."""
+        try:
+            conversations.erase(db_session, conversation_id)
+        except SQLAlchemyError as error:
+            db_session.rollback()
+            logger.warning(
+                "conversation=%s not erased here error=%s", conversation_id, type(error).__name__
+            )
         try:
             await self.rasa.erase(conversation_id)
         except RasaUnavailableError:
