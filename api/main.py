@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    document_limits(app, settings)
     app.add_middleware(SafetyHeadersMiddleware, embed_origins=settings.embed_origins)
     app.include_router(chat_router)
     app.include_router(channels_router)
@@ -147,6 +149,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/staff/static", StaticFiles(directory=STAFF_STATIC_DIR), name="staff-static")
     return app
+
+
+def document_limits(app: FastAPI, settings: Settings) -> None:
+    """The OpenAPI document states the limits this deployment applies: the message length
+    and the languages it has catalogs for (so clients and schema tests see the truth)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            fields = document["components"]["schemas"]["ChatRequest"]["properties"]
+            # At least one character that is not a space, and no more than the limit.
+            fields["text"].update({"maxLength": settings.max_message_chars, "pattern": r"\S"})
+            locales = sorted(p.name for p in settings.locales_dir.iterdir() if p.is_dir())
+            fields["locale"]["anyOf"][0]["enum"] = locales
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 app = create_app()

@@ -74,6 +74,8 @@ class Results:
     errors: int = 0
     error_kinds: Counter[str] = field(default_factory=Counter)
     degraded: int = 0
+    offered: int = 0
+    answered_in_window: int = 0
     started: float = field(default_factory=time.perf_counter)
     finished: float = 0.0
 
@@ -84,9 +86,14 @@ class Results:
         def pct(p: float) -> float:
             return round(ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000, 1)
 
+        if self.offered:  # open loop: what was answered while the load was offered
+            throughput = round(self.answered_in_window / elapsed, 1)
+        else:
+            throughput = round(len(ordered) / elapsed, 1)
         return {
             "messages": len(ordered),
-            "throughput_per_s": round(len(ordered) / elapsed, 1),
+            "offered": self.offered or None,
+            "throughput_per_s": throughput,
             "p50_ms": pct(0.50) if ordered else None,
             "p95_ms": pct(0.95) if ordered else None,
             "p99_ms": pct(0.99) if ordered else None,
@@ -185,31 +192,41 @@ async def closed_loop(targets: list[Target], people: int, duration: float) -> Re
 
 
 async def open_loop(
-    targets: list[Target], rate: float, duration: float, think: float = 2.0
+    targets: list[Target], rate: float, duration: float, think: float = 1.5
 ) -> Results:
-    """Conversations start at a steady rate so that messages arrive at `rate` per second."""
+    """Messages go out at `rate` per second whatever the replies do: each tick takes a
+    conversation that is ready (its last reply came, and its person has thought for a
+    while) or starts a new one, and sends its next message without waiting for it."""
     results = Results()
-    mean_length = statistics.fmean(len(s) for s in SCRIPTS.values())
-    interval = mean_length / rate
-    deadline = time.perf_counter() + duration
-    tasks = []
-    number = 0
+    ready: asyncio.Queue[tuple[dict[str, Any], int]] = asyncio.Queue()
     randomness = random.Random(7)
+    tasks: set[asyncio.Task[None]] = set()
+    started_conversations = 0
 
-    async def person(conversation: dict[str, Any], target: Target) -> None:
-        for text in conversation["script"]:
-            if time.perf_counter() >= deadline:
-                return
-            await target.send(conversation, text, results)
+    async def send(conversation: dict[str, Any], step: int, target: Target) -> None:
+        await target.send(conversation, conversation["script"][step], results)
+        if step + 1 < len(conversation["script"]):
             await asyncio.sleep(randomness.expovariate(1 / think))
+            ready.put_nowait((conversation, step + 1))
 
-    while time.perf_counter() < deadline:
-        conversation = new_conversation(number)
-        tasks.append(asyncio.create_task(person(conversation, targets[number % len(targets)])))
-        number += 1
-        await asyncio.sleep(interval)
+    start = time.perf_counter()
+    ticks = int(rate * duration)
+    for tick in range(ticks):
+        await asyncio.sleep(max(0.0, start + tick / rate - time.perf_counter()))
+        if ready.empty():
+            conversation, step = new_conversation(started_conversations), 0
+            conversation["target"] = targets[started_conversations % len(targets)]
+            started_conversations += 1
+        else:
+            conversation, step = ready.get_nowait()
+        task = asyncio.create_task(send(conversation, step, conversation["target"]))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    results.finished = time.perf_counter()  # the offered load ends here
+    sent_at_end = len(results.latencies) + results.errors
     await asyncio.gather(*tasks)
-    results.finished = time.perf_counter()
+    results.offered = ticks
+    results.answered_in_window = sent_at_end
     return results
 
 
@@ -280,7 +297,7 @@ async def run_profile(
                 if mode == "closed":
                     results = await closed_loop(targets, int(load), duration)
                 else:
-                    results = await open_loop(targets, load, max(duration * 2, 20))
+                    results = await open_loop(targets, load, max(duration * 2, 30))
                 memory = watch.stop()
                 run = {"mode": mode, "target": target_name, "load": load, **results.figures()}
                 run["peak_rss_mb"] = memory

@@ -96,6 +96,10 @@ def production_stack(settings: dict[str, str], log_dir: Path | None = None) -> S
             "MIGRATE_ON_START": "false",
             # Delivery runs in its own process, so API workers only serve requests.
             "OUTBOX_WORKER_IN_API": "false",
+            # A conversation's lock outlives a crashed Rasa process by at most this long.
+            # A message that takes longer than RASA_TIMEOUT_SECONDS has had its fallback
+            # answer anyway, so the lock need not be held much longer than that.
+            "TICKET_LOCK_LIFETIME": "10",
             # One thread each for TensorFlow: the processes, not threads, share the cores.
             "TF_INTRA_OP_PARALLELISM_THREADS": "1",
             "TF_INTER_OP_PARALLELISM_THREADS": "1",

@@ -6,9 +6,13 @@ from pydantic import BaseModel, Field
 
 from api.render.schemas import OutgoingMessage
 
+# What every conversation id this service issues looks like (web ids are 43 characters
+# of URL-safe base64; SMS and WhatsApp ids are keyed hashes).
+CONVERSATION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
 
 class ChatRequest(BaseModel):
-    conversation_id: str | None = Field(default=None, max_length=64)
+    conversation_id: str | None = Field(default=None, pattern=CONVERSATION_ID_PATTERN)
     text: str
     locale: str | None = Field(default=None, max_length=16)
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Response, status
 
-from api.chat.schemas import ChatRequest, ChatResponse
-from api.core.errors import ApiError
+from api.chat.schemas import CONVERSATION_ID_PATTERN, ChatRequest, ChatResponse
+from api.core.errors import ApiError, documented_errors
 from api.deps import ChatServiceDep, RendererDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
 
 
-@router.post("/messages", response_model=ChatResponse)
+@router.post(
+    "/messages", response_model=ChatResponse, responses=documented_errors(400, 413, 422, 500)
+)
 async def send_message(
     body: ChatRequest,
     db_session: SessionDep,
@@ -40,7 +44,11 @@ async def send_message(
     return ChatResponse(conversation_id=reply.conversation_id, messages=reply.messages)
 
 
-@router.post("/{conversation_id}/exit", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/{conversation_id}/exit",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=documented_errors(413, 422, 500),
+)
 async def exit_conversation(
     conversation_id: str, db_session: SessionDep, chat: ChatServiceDep
 ) -> Response:
@@ -48,6 +56,6 @@ async def exit_conversation(
 
     The web page calls this with navigator.sendBeacon as it leaves, so it takes no body.
     """
-    if len(conversation_id) <= 64:
+    if re.fullmatch(CONVERSATION_ID_PATTERN, conversation_id):
         await chat.erase(db_session, conversation_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

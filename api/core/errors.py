@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -22,6 +24,23 @@ class ApiError(Exception):
 
 class BodyTooLargeError(Exception):
     """A request body that grew past the cap while it was being read."""
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: list[str] | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx and 5xx this API sends. Messages never echo what was sent."""
+
+    error: ErrorDetail
+
+
+def documented_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """For a route's `responses=`, so the OpenAPI document tells the truth about errors."""
+    return {status: {"model": ErrorBody} for status in statuses}
 
 
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:

@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from pydantic import ValidationError
@@ -73,7 +74,7 @@ class RasaClient:
                 self._refused_until[index] = time.monotonic() + SKIP_REFUSING_SECONDS
                 last_error = error
                 continue
-            except httpx.HTTPError as error:
+            except (httpx.HTTPError, httpx.InvalidURL) as error:
                 raise RasaUnavailableError(type(error).__name__) from error
             self._refused_until[index] = 0.0
             return response
@@ -104,7 +105,7 @@ class RasaClient:
             response = await self._request(
                 conversation_id,
                 "PUT",
-                f"/conversations/{conversation_id}/tracker/events",
+                f"/conversations/{quote(conversation_id, safe='')}/tracker/events",
                 params={"token": self._token},
                 json=[],
             )
@@ -116,7 +117,7 @@ class RasaClient:
         response = await self._request(
             conversation_id,
             "GET",
-            f"/conversations/{conversation_id}/tracker",
+            f"/conversations/{quote(conversation_id, safe='')}/tracker",
             params={"token": self._token},
         )
         response.raise_for_status()
