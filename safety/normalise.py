@@ -20,8 +20,10 @@ _DIGITS_IN_WORD = str.maketrans({"0": "o", "3": "e", "1": "i", "4": "a", "@": "a
 def basic_form(text: str) -> str:
     """Case-fold, drop apostrophes and punctuation, squeeze runs like 'heeelp'."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    # Zero-width and formatting characters would split words invisibly.
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    # Zero-width and formatting characters would split words invisibly. (Plain ASCII has
+    # none, and most messages are plain ASCII: skip the walk for them.)
+    if not text.isascii():
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     for mark in _APOSTROPHES:
         text = text.replace(mark, "")
     text = _NON_WORD.sub(" ", text).replace("_", " ")

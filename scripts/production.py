@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import sys
-import time
 from pathlib import Path
 
 import psycopg
@@ -132,24 +130,12 @@ def main() -> None:
     stack.start_api()
     if os.environ.get("HUB_WEBHOOK_URL"):
         stack.start_outbox_worker()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        stack.wait_until_ready(timeout=300)
-        print(
-            f"\n  Front Door (production profile) is running. Chat at {stack.api_url}/"
-            f"\n  Rasa: {', '.join(stack.rasa_urls)} (Redis tracker and lock stores)"
-            "\n  The staff console's cookies are Secure: reach it through HTTPS."
-            "\n  Press Ctrl+C to stop.\n",
-            flush=True,
-        )
-        while all(p.poll() is None for p in stack.processes.values()):
-            time.sleep(1)
-        print("A service stopped unexpectedly; shutting down.", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print("\nStopping...")
-    finally:
-        stack.stop_all()
+    stack.serve(
+        f"\n  Front Door (production profile) is running. Chat at {stack.api_url}/"
+        f"\n  Rasa: {', '.join(stack.rasa_urls)} (Redis tracker and lock stores)"
+        "\n  The staff console's cookies are Secure: reach it through HTTPS."
+        "\n  Press Ctrl+C to stop.\n"
+    )
 
 
 if __name__ == "__main__":

@@ -6,9 +6,7 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import time
 
 from scripts.stack import ROOT, Stack, port_is_free
 
@@ -39,22 +37,11 @@ def main() -> None:
     print("Starting Rasa and the API (Rasa takes about 20 seconds to load)...", flush=True)
     stack.start_api()
     stack.start_rasa()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        stack.wait_until_ready()
-        print(
-            f"\n  Front Door is running. Chat at {stack.api_url}/"
-            f"\n  Staff console at {stack.api_url}/staff (create an account: see the README)"
-            "\n  Press Ctrl+C to stop.\n"
-        )
-        while all(p.poll() is None for p in stack.processes.values()):
-            time.sleep(1)
-        print("A service stopped unexpectedly; shutting down.", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print("\nStopping...")
-    finally:
-        stack.stop_all()
+    stack.serve(
+        f"\n  Front Door is running. Chat at {stack.api_url}/"
+        f"\n  Staff console at {stack.api_url}/staff (create an account: see the README)"
+        "\n  Press Ctrl+C to stop.\n"
+    )
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,6 +174,22 @@ class Stack:
                 return
             time.sleep(0.5)
         raise TimeoutError("Rasa and the API did not become ready in time")
+
+    def serve(self, banner: str, timeout: float = 300.0) -> None:
+        """For a person at a terminal: wait until ready, print the banner, and keep running
+        until Ctrl+C, a SIGTERM, or a service stopping on its own; then stop everything."""
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        try:
+            self.wait_until_ready(timeout=timeout)
+            print(banner, flush=True)
+            while all(p.poll() is None for p in self.processes.values()):
+                time.sleep(1)
+            print("A service stopped unexpectedly; shutting down.", file=sys.stderr)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            print("\nStopping...")
+        finally:
+            self.stop_all()
 
     def rasa_ready(self) -> bool:
         """Every Rasa process this stack started has its model loaded."""

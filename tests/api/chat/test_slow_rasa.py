@@ -3,10 +3,8 @@ seconds, by web and by SMS, instead of waiting."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -14,33 +12,18 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from tests.api.channels.conftest import Phone, channel_settings
-
-
-class SlowRasa(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        time.sleep(4)
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(b"[]")
-
-    def log_message(self, *args: object) -> None:
-        pass
+from tests.stand_ins import StandInRasa
 
 
 @pytest.fixture
 def slow_client(tmp_path: Path) -> Iterator[TestClient]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowRasa)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    rasa = StandInRasa(delay=4.0)
     settings = channel_settings(
-        tmp_path,
-        "http://127.0.0.1:9",
-        rasa_url=f"http://127.0.0.1:{server.server_address[1]}",
-        rasa_timeout_seconds=2.0,
+        tmp_path, "http://127.0.0.1:9", rasa_url=rasa.url, rasa_timeout_seconds=2.0
     )
     with TestClient(create_app(settings)) as client:
         yield client
-    server.shutdown()
+    rasa.server.shutdown()
 
 
 def test_web_gets_the_helpline_instead_of_waiting(slow_client: TestClient) -> None:
