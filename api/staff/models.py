@@ -34,12 +34,6 @@ class StaffUser(StaffUserBase, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
 
 
-class StaffUserPublic(StaffUserBase):
-    id: str
-    has_second_factor: bool
-    locked: bool
-
-
 class StaffSession(SQLModel, table=True):
     """A signed-in browser. The cookie holds a random token; only its hash is stored."""
 

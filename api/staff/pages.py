@@ -32,22 +32,17 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%d %b %Y %H:%M UTC")
 
 
-def _waiting(moment: datetime | None) -> str:
-    """How long a referral has waited, as a person would say it."""
+def _minutes_since(moment: datetime | None) -> int:
+    """Whole minutes since a moment; the templates say it in words."""
     if moment is None:
-        return ""
+        return 0
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=utcnow().tzinfo)
-    minutes = int((utcnow() - moment).total_seconds() // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    if minutes < 48 * 60:
-        return f"{minutes // 60} h {minutes % 60} min"
-    return f"{minutes // (24 * 60)} days"
+    return max(0, int((utcnow() - moment).total_seconds() // 60))
 
 
 TEMPLATES.env.filters["when"] = _when
-TEMPLATES.env.filters["waiting"] = _waiting
+TEMPLATES.env.filters["minutes_since"] = _minutes_since
 
 
 def render(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,6 +13,8 @@ from api.conversations.models import utcnow
 from api.referrals.crypto import FieldCipher
 from api.staff import security
 from api.staff.models import ROLES, AuditEvent, SignInFailure, StaffSession, StaffUser
+
+logger = logging.getLogger(__name__)
 
 
 class AccountError(ValueError):
@@ -144,11 +147,12 @@ def sign_in(
     policy: SignInPolicy,
 ) -> SignInResult:
     """Check a password. Repeated failures lock the account and rate-limit the address."""
+    purge_sign_in_failures(db_session, older_than=policy.rate_limit_window)
     if _recent_failures(db_session, client_key, policy.rate_limit_window) >= (
         policy.rate_limit_failures
     ):
-        audit(db_session, "sign_in_rate_limited", actor_id=None)
-        db_session.commit()
+        # Not audited: a flood of refused attempts must not flood the audit log.
+        logger.warning("staff sign-in refused: rate limit")
         return SignInResult("rate_limited")
     user = by_email(db_session, email)
     password_ok = security.verify_password(user.password_hash if user else None, password)

@@ -14,8 +14,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.conversations.models import utcnow
+from api.main import create_app
+from api.referrals.models import Referral
 from api.staff.models import AuditEvent, StaffSession, StaffUser
-from tests.api.staff.conftest import PASSWORD, add_user, csrf_of, post, refer, sign_in
+from tests.api.staff.conftest import CSRF, PASSWORD, add_user, csrf_of, post, refer, sign_in
+from tests.conftest import make_settings
 
 # Pages anyone may open: signing in itself, and the console's stylesheet.
 OPEN_PATHS = {"/staff/sign-in", "/staff/sign-in/code"}
@@ -79,8 +82,6 @@ def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(
         response = client.post(f"/staff/referrals/{referral.id}/claim", data=data)
         assert response.status_code == 403
     with Session(app.state.engine) as db_session:
-        from api.referrals.models import Referral
-
         assert db_session.get(Referral, referral.id).assigned_to is None  # type: ignore[union-attr]
 
 
@@ -118,8 +119,6 @@ def test_signing_in_opens_the_queue_and_a_wrong_password_does_not(
 
 
 def csrf_token(response: Any) -> str:
-    from tests.api.staff.conftest import CSRF
-
     found = CSRF.search(response.text)
     assert found
     return found.group(1)
@@ -128,9 +127,6 @@ def csrf_token(response: Any) -> str:
 def test_session_cookies_are_httponly_strict_and_secure_when_configured(
     tmp_path: Any,
 ) -> None:
-    from api.main import create_app
-    from tests.conftest import make_settings
-
     app = create_app(make_settings(tmp_path, staff_cookie_secure=True))
     with TestClient(app, base_url="https://testserver") as client:
         add_user(app, "sam@hub.example")
