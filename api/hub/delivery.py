@@ -24,7 +24,7 @@ import httpx
 from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
-from api.conversations.models import utcnow
+from api.conversations.models import aware, utcnow
 from api.hub.models import OutboxEntry
 from api.referrals.crypto import FieldCipher
 from api.referrals.models import Referral
@@ -81,12 +81,6 @@ def payload(referral: Referral, answers: dict[str, Any]) -> dict[str, Any]:
         "channel": referral.channel,
         "answers": answers,
     }
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:  # SQLite returns naive datetimes
-        return moment.replace(tzinfo=utcnow().tzinfo)
-    return moment
 
 
 def _claimable(now: datetime) -> Any:
@@ -154,7 +148,7 @@ def deliver_one(engine: Engine, cipher: FieldCipher, policy: DeliveryPolicy, ent
             entry.last_error = None
         else:
             entry.last_error = error[:200]
-            created = _aware(entry.created_at) or utcnow()
+            created = aware(entry.created_at) or utcnow()
             if utcnow() - created >= policy.retry_window:
                 entry.status = "dead"
             else:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import case
 from sqlmodel import Session, col, select
 
-from api.conversations.models import utcnow
+from api.conversations.models import aware, utcnow
 from api.referrals.crypto import FieldCipher
 from api.referrals.models import (
     CLOSING_REASONS,
@@ -248,9 +248,7 @@ def do_not_contact_until(db_session: Session, referral: Referral) -> datetime | 
         .where(ContactAttempt.outcome == "unsafe")
     )
     for attempt in attempts:
-        until = attempt.retry_after
-        if until is not None and until.tzinfo is None:
-            until = until.replace(tzinfo=now.tzinfo)
+        until = aware(attempt.retry_after)
         if until is not None and until > now and (latest is None or until > latest):
             latest = until
     return latest

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlmodel import col, select
 
 from api.deps import SessionDep, SettingsDep
@@ -15,15 +15,11 @@ from api.referrals import service as referrals
 from api.staff import service
 from api.staff.auth import AdminStaff
 from api.staff.models import ROLES, StaffUser
-from api.staff.pages import PageNotFound, render
+from api.staff.pages import PageNotFound, render, see_other
 
 router = APIRouter(prefix="/staff/admin", tags=["staff"], include_in_schema=False)
 
 DELIVERY_STATUSES = ("pending", "delivering", "retrying", "dead", "delivered")
-
-
-def _see_other(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
 
 
 def _user(db_session: SessionDep, user_id: str) -> StaffUser:
@@ -84,7 +80,7 @@ async def create_user(
         return _users_page(request, admin, db_session, problem=error.code, status_code=400)
     service.audit(db_session, "account_created", actor_id=admin.user.id, detail=f"user {user.id}")
     db_session.commit()
-    return _see_other("/staff/admin/users?done=created")
+    return see_other("/staff/admin/users?done=created")
 
 
 @router.post("/users/{user_id}/role")
@@ -99,7 +95,7 @@ async def change_role(
         service.set_role(db_session, admin.user, _user(db_session, user_id), role)
     except service.AccountError as error:
         return _users_page(request, admin, db_session, problem=error.code, status_code=400)
-    return _see_other("/staff/admin/users?done=role")
+    return see_other("/staff/admin/users?done=role")
 
 
 @router.post("/users/{user_id}/active")
@@ -114,13 +110,13 @@ async def change_active(
         service.set_active(db_session, admin.user, _user(db_session, user_id), active)
     except service.AccountError as error:
         return _users_page(request, admin, db_session, problem=error.code, status_code=400)
-    return _see_other("/staff/admin/users?done=active")
+    return see_other("/staff/admin/users?done=active")
 
 
 @router.post("/users/{user_id}/unlock")
 async def unlock(user_id: str, admin: AdminStaff, db_session: SessionDep) -> Response:
     service.unlock(db_session, admin.user, _user(db_session, user_id))
-    return _see_other("/staff/admin/users?done=unlocked")
+    return see_other("/staff/admin/users?done=unlocked")
 
 
 @router.get("/audit")
@@ -183,7 +179,7 @@ async def retry_delivery(entry_id: int, admin: AdminStaff, db_session: SessionDe
         detail=entry.connector,
     )
     db_session.commit()
-    return _see_other("/staff/admin/deliveries?done=retry")
+    return see_other("/staff/admin/deliveries?done=retry")
 
 
 @router.get("/retention")
@@ -211,9 +207,9 @@ async def erase(
     """A survivor's request to delete what the hub holds, found by their reference."""
     reference = reference.strip().upper()
     if not reference or confirm.strip().upper() != reference:
-        return _see_other("/staff/admin/retention?problem=confirm")
+        return see_other("/staff/admin/retention?problem=confirm")
     if not referrals.erase_by_reference(
         db_session, reference, actor_id=admin.user.id, reason="survivor's request"
     ):
-        return _see_other("/staff/admin/retention?problem=not_found")
-    return _see_other("/staff/admin/retention?done=erased")
+        return see_other("/staff/admin/retention?problem=not_found")
+    return see_other("/staff/admin/retention?done=erased")

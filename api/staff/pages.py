@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from api.conversations.models import utcnow
+from api.conversations.models import aware, utcnow
 
 
 class PageNotFound(Exception):
@@ -25,24 +25,27 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 def _when(moment: datetime | None) -> str:
+    moment = aware(moment)
     if moment is None:
         return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=utcnow().tzinfo)
     return moment.strftime("%d %b %Y %H:%M UTC")
 
 
 def _minutes_since(moment: datetime | None) -> int:
     """Whole minutes since a moment; the templates say it in words."""
+    moment = aware(moment)
     if moment is None:
         return 0
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=utcnow().tzinfo)
     return max(0, int((utcnow() - moment).total_seconds() // 60))
 
 
 TEMPLATES.env.filters["when"] = _when
 TEMPLATES.env.filters["minutes_since"] = _minutes_since
+
+
+def see_other(path: str) -> RedirectResponse:
+    """After a form: go to a page (303), so reloading it does not post again."""
+    return RedirectResponse(path, status_code=303)
 
 
 def render(

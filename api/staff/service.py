@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from api.conversations.models import utcnow
+from api.conversations.models import aware, utcnow
 from api.referrals.crypto import FieldCipher
 from api.staff import security
 from api.staff.models import ROLES, AuditEvent, SignInFailure, StaffSession, StaffUser
@@ -45,13 +45,6 @@ class SignInResult:
     # "ok", "second_factor", "wrong", "locked" or "rate_limited"
     outcome: str
     token: str | None = None
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands datetimes back without their time zone; they were stored in UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=utcnow().tzinfo)
-    return moment
 
 
 def audit(

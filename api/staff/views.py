@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from api.deps import CipherDep, SessionDep, SettingsDep
 from api.staff import security, service
@@ -21,16 +21,12 @@ from api.staff.auth import (
     sign_in_policy,
 )
 from api.staff.models import StaffSession
-from api.staff.pages import render
+from api.staff.pages import render, see_other
 
 router = APIRouter(prefix="/staff", tags=["staff"], include_in_schema=False)
 
 TOTP_ISSUER = "Front Door"
 STATUS_FOR_OUTCOME = {"wrong": 401, "locked": 401, "rate_limited": 429}
-
-
-def _see_other(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
 
 
 def _client_address(request: Request) -> str:
@@ -68,7 +64,7 @@ async def sign_in(
         )
         set_cookie(page, FORM_COOKIE, form_token, settings)
         return page
-    response = _see_other("/staff/sign-in/code" if result.outcome == "second_factor" else "/staff")
+    response = see_other("/staff/sign-in/code" if result.outcome == "second_factor" else "/staff")
     set_cookie(response, SESSION_COOKIE, result.token, settings)
     clear_cookie(response, FORM_COOKIE, settings)
     return response
@@ -92,7 +88,7 @@ async def second_factor_page(
 ) -> Response:
     staff_session = _half_signed_in(request, db_session, settings)
     if staff_session is None:
-        return _see_other("/staff/sign-in")
+        return see_other("/staff/sign-in")
     return render(
         request,
         "second_factor.html",
@@ -110,7 +106,7 @@ async def second_factor(
 ) -> Response:
     staff_session = _half_signed_in(request, db_session, settings)
     if staff_session is None:
-        return _see_other("/staff/sign-in")
+        return see_other("/staff/sign-in")
     await check_csrf(request, staff_session.csrf_token)
     token = service.complete_second_factor(
         db_session, cipher, staff_session, code, sign_in_policy(settings)
@@ -122,7 +118,7 @@ async def second_factor(
             {"csrf_token": staff_session.csrf_token, "problem": "wrong_code"},
             status_code=401,
         )
-    response = _see_other("/staff")
+    response = see_other("/staff")
     set_cookie(response, SESSION_COOKIE, token, settings)
     return response
 
@@ -130,7 +126,7 @@ async def second_factor(
 @router.post("/sign-out")
 async def sign_out(staff: CurrentStaff, db_session: SessionDep, settings: SettingsDep) -> Response:
     service.end_session(db_session, staff.session)
-    response = _see_other("/staff/sign-in")
+    response = see_other("/staff/sign-in")
     clear_cookie(response, SESSION_COOKIE, settings)
     return response
 
@@ -140,7 +136,7 @@ async def sign_out_everywhere(
     staff: CurrentStaff, db_session: SessionDep, settings: SettingsDep
 ) -> Response:
     service.end_all_sessions(db_session, staff.user.id)
-    response = _see_other("/staff/sign-in")
+    response = see_other("/staff/sign-in")
     clear_cookie(response, SESSION_COOKIE, settings)
     return response
 
@@ -181,7 +177,7 @@ async def confirm_second_factor(
             {"staff": staff, "done": None, "setup": None, "problem": "wrong_code"},
             status_code=400,
         )
-    return _see_other("/staff/account?done=second_factor")
+    return see_other("/staff/account?done=second_factor")
 
 
 @router.post("/account/password")
@@ -209,6 +205,6 @@ async def change_password(
             status_code=400,
         )
     # A new password signs out every session, this one included.
-    response = _see_other("/staff/sign-in")
+    response = see_other("/staff/sign-in")
     clear_cookie(response, SESSION_COOKIE, settings)
     return response
