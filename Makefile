@@ -4,7 +4,7 @@
 .DEFAULT_GOAL := help
 API_PY := .venvs/api/bin/python
 RASA := RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 .venvs/bot/bin/rasa
-RASA_DATA := --config bot/config.yml --domain bot/domain --data bot/data intents/en
+RASA_DATA := --config bot/config.yml --domain bot/domain --data bot/data intents
 
 .PHONY: help setup setup-browser model run run-production test lint validate pytest nlu-report bench clean
 

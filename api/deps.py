@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlmodel import Session
 
 from api.channels.service import ChannelService
@@ -55,6 +55,23 @@ ChatServiceDep = Annotated[ChatService, Depends(get_chat_service)]
 ChannelServiceDep = Annotated[ChannelService, Depends(get_channel_service)]
 ResourcesDep = Annotated[ResourceStore, Depends(get_resources)]
 RendererDep = Annotated[Renderer, Depends(get_renderer)]
+
+
+def get_page_locale(
+    request: Request,
+    renderer: RendererDep,
+    lang: Annotated[str | None, Query(max_length=16)] = None,
+) -> str:
+    """A page's language: the one asked for (?lang=), else the browser's, else the default."""
+    languages = renderer.languages
+    if languages.supports(lang):
+        return str(lang)
+    return languages.from_accept_language(request.headers.get("accept-language")) or (
+        languages.default
+    )
+
+
+PageLocaleDep = Annotated[str, Depends(get_page_locale)]
 
 
 def get_cipher(request: Request) -> FieldCipher:

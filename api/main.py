@@ -27,6 +27,7 @@ from api.core.middleware import SafetyHeadersMiddleware
 from api.health.views import router as health_router
 from api.hub import worker as hub_worker
 from api.hub.config import load_hub_config
+from api.languages.registry import load_languages
 from api.rasa.client import RasaClient
 from api.referrals import runtime as referrals_runtime
 from api.referrals import spool as referral_spool
@@ -96,7 +97,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         resources = ResourceStore()
         app.state.resources = resources
         renderer = Renderer(
-            settings.locales_dir, hub.message_params(), resources, settings.public_base_url
+            settings.locales_dir,
+            hub.message_params(),
+            resources,
+            settings.public_base_url,
+            load_languages(locales_dir=settings.locales_dir, default=settings.default_locale),
         )
         app.state.renderer = renderer
         app.state.chat = ChatService(rasa, renderer, settings.default_locale)

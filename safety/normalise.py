@@ -16,6 +16,40 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _REPEATS = re.compile(r"(\w)\1{2,}", re.UNICODE)
 _DIGITS_IN_WORD = str.maketrans({"0": "o", "3": "e", "1": "i", "4": "a", "@": "a"})
 
+# Letters people type interchangeably, folded to one form. Polish is often typed without
+# its accents ("zabije" for "zabiję"); Arabic and Urdu keyboards give different letters for
+# the same sound (Urdu ی and Arabic ي), and their digits stand for the same numbers.
+_LETTER_FOLDS = str.maketrans(
+    {
+        "ł": "l",
+        "ٱ": "ا",
+        "ة": "ه",
+        "ى": "ي",
+        "ی": "ي",
+        "ے": "ي",
+        "ک": "ك",
+        "ہ": "ه",
+        "ھ": "ه",
+        "ۃ": "ه",
+        "\u0640": "",  # tatweel, a stretching stroke
+        **{chr(0x0660 + d): str(d) for d in range(10)},
+        **{chr(0x06F0 + d): str(d) for d in range(10)},
+    }
+)
+
+
+def fold_letters(text: str) -> str:
+    """Drop accents and vowel marks and fold look-alike letters (see _LETTER_FOLDS).
+
+    Applied to messages and to the lexicons' patterns alike, so a lexicon may be written
+    with its proper spelling. Only letters change; regular-expression syntax is ASCII.
+    """
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", bare.translate(_LETTER_FOLDS))
+
 
 def basic_form(text: str) -> str:
     """Case-fold, drop apostrophes and punctuation, squeeze runs like 'heeelp'."""
@@ -24,6 +58,7 @@ def basic_form(text: str) -> str:
     # none, and most messages are plain ASCII: skip the walk for them.)
     if not text.isascii():
         text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+        text = fold_letters(text)
     for mark in _APOSTROPHES:
         text = text.replace(mark, "")
     text = _NON_WORD.sub(" ", text).replace("_", " ")

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from safety.normalise import Normaliser
+from safety.normalise import Normaliser, fold_letters
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
 DEFAULT_LOCALE = "en"
@@ -56,7 +56,7 @@ class ScreenResult:
 def _compile(patterns: list[str]) -> re.Pattern[str] | None:
     if not patterns:
         return None
-    joined = "|".join(f"(?:{p})" for p in patterns)
+    joined = "|".join(f"(?:{fold_letters(p)})" for p in patterns)
     return re.compile(rf"(?<!\w)(?:{joined})(?!\w)")
 
 
@@ -64,7 +64,7 @@ class RuleSet:
     """Named patterns searched in one pass; the name of the first match is the reason."""
 
     def __init__(self, patterns: list[str]) -> None:
-        self.names = list(patterns)
+        self.names = [fold_letters(p) for p in patterns]
         self._any = _compile(self.names)
         self._each = [re.compile(rf"(?<!\w)(?:{p})(?!\w)") for p in self.names]
 
@@ -109,8 +109,9 @@ def lexicon_for(locale: str) -> Lexicon:
     return Lexicon.from_file(path)
 
 
-def available_locales() -> list[str]:
-    return sorted(p.stem for p in LEXICON_DIR.glob("*.yml"))
+@cache
+def available_locales() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in LEXICON_DIR.glob("*.yml")))
 
 
 def _matches(pattern: re.Pattern[str] | None, text: str) -> bool:
@@ -148,12 +149,13 @@ def _screen_one(lexicon: Lexicon, text: str) -> tuple[set[Signal], list[str]]:
 
 
 def screen(text: str, locale: str = DEFAULT_LOCALE) -> ScreenResult:
-    """Screen one message with its own language's lexicon and, as a second net, English.
+    """Screen one message with its own language's lexicon and then every other one.
 
-    People often mix languages, and English words like "police" or "knife" turn up
-    in messages written in other languages.
+    People mix languages ("police" and "knife" turn up in messages in any language), and
+    someone may write in Polish before they have chosen Polish: danger is danger in any
+    language the service knows.
     """
-    locales = [locale] if locale == DEFAULT_LOCALE else [locale, DEFAULT_LOCALE]
+    locales = list(dict.fromkeys([locale, DEFAULT_LOCALE, *available_locales()]))
     signals: set[Signal] = set()
     reasons: list[str] = []
     for code in locales:

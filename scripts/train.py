@@ -23,7 +23,7 @@ TRAINING_INPUTS = [
     ROOT / "bot" / "config.yml",
     ROOT / "bot" / "domain",
     ROOT / "bot" / "data",
-    ROOT / "intents" / "en",
+    ROOT / "intents",
     ROOT / "requirements" / "bot.lock",
 ]
 
@@ -63,7 +63,7 @@ def train(force: bool = False) -> bool:
         str(RASA), "train",
         "--config", "bot/config.yml",
         "--domain", "bot/domain",
-        "--data", "bot/data", "intents/en",
+        "--data", "bot/data", "intents",
         "--out", str(MODELS),
         "--fixed-model-name", "front-door",
     ]  # fmt: skip

@@ -34,9 +34,10 @@ class ChannelWords:
     by_locale: dict[str, dict[Command, frozenset[str]]]
 
     def command(self, text: str, locale: str) -> Command | None:
-        """The command a whole message is, in its language or in English."""
+        """The command a whole message is: in its language, in English, or in any other
+        (someone may type "wyjdź" before they have chosen Polish)."""
         plain = _plain(text)
-        for code in dict.fromkeys((locale, FALLBACK_LOCALE)):
+        for code in dict.fromkeys((locale, FALLBACK_LOCALE, *self.by_locale)):
             for command, words in self.by_locale.get(code, {}).items():
                 if plain in words:
                     return command

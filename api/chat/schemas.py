@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from api.render.schemas import OutgoingMessage
@@ -20,3 +22,7 @@ class ChatRequest(BaseModel):
 class ChatResponse(BaseModel):
     conversation_id: str
     messages: list[OutgoingMessage]
+    # The conversation's language now (it changes when the survivor chooses another),
+    # and which way its script runs, so the page can follow.
+    locale: str
+    direction: Literal["ltr", "rtl"]

@@ -3,7 +3,9 @@
 1. find or start the conversation (no text, names or numbers are stored);
 2. map a numbered reply ("2") back to the option it picks, on text-only channels;
 3. screen the message for danger, self-harm and exit words, and answer those at once;
-4. otherwise ask Rasa what to say, and render it for the locale and channel.
+4. a first message by SMS or WhatsApp gets the language menu; a language chosen (by a
+   button, a number or its name after the menu) becomes the conversation's language;
+5. otherwise ask Rasa what to say, and render it for the locale and channel.
 """
 
 from __future__ import annotations
@@ -19,7 +21,12 @@ import safety
 from api.conversations import service as conversations
 from api.conversations.models import Conversation
 from api.rasa.client import RasaClient, RasaUnavailableError
-from api.render.renderer import MissingMessageError, Renderer, payload_for_numbered_reply
+from api.render.renderer import (
+    TEXT_ONLY_CHANNELS,
+    MissingMessageError,
+    Renderer,
+    payload_for_numbered_reply,
+)
 from api.render.schemas import ButtonKey, MessageKey, OutgoingMessage
 
 logger = logging.getLogger(__name__)
@@ -35,6 +42,7 @@ class Reply:
     conversation_id: str
     messages: list[OutgoingMessage] = field(default_factory=list)
     erased: bool = False
+    locale: str = ""
 
 
 def emergency_messages(result: safety.ScreenResult) -> list[MessageKey]:
@@ -77,7 +85,9 @@ class ChatService:
         an unknown id is then created as given. On the web an unknown id starts afresh
         with a new random id, so a client can never choose its own.
         """
-        conversation = self._conversation(db_session, conversation_id, channel, locale, stable_id)
+        conversation, is_new = self._conversation(
+            db_session, conversation_id, channel, locale, stable_id
+        )
         if conversation is not None:
             cid, locale, options = (
                 conversation.id,
@@ -97,11 +107,16 @@ class ChatService:
             await self.erase(db_session, cid)
             logger.info("conversation=%s exit", cid)
             messages, _ = self.render([MessageKey(key="exit.done")], locale, channel)
-            return Reply(cid, messages, erased=True)
+            return Reply(cid, messages, erased=True, locale=locale)
 
+        text = self._language_choice(text, options, first_contact=is_new)
+        if chosen := self.renderer.languages.chosen_by_payload(text):
+            locale = chosen
         if result.emergency or result.self_harm:
             logger.info("conversation=%s screen=%s", cid, ",".join(sorted(result.signals)))
             keys = emergency_messages(result)
+        elif is_new and channel in TEXT_ONLY_CHANNELS and not chosen and self.multilingual:
+            keys = self.first_language_menu()
         else:
             try:
                 keys = await self.rasa.send(cid, text, {"locale": locale, "channel": channel})
@@ -116,7 +131,43 @@ class ChatService:
             except SQLAlchemyError as error:  # the reply matters more than the bookkeeping
                 db_session.rollback()
                 logger.warning("conversation=%s not touched error=%s", cid, type(error).__name__)
-        return Reply(cid, messages)
+        return Reply(cid, messages, locale=locale)
+
+    @property
+    def multilingual(self) -> bool:
+        return len(self.renderer.languages.codes) > 1
+
+    def first_language_menu(self) -> list[MessageKey]:
+        """A first SMS or WhatsApp message is answered in every language: who we are (a
+        bot) and which language they would like, then a numbered choice. Picking one starts
+        the conversation (/greet) in it."""
+        languages = self.renderer.languages.all()
+        keys = [MessageKey(key="language.welcome", locale=language.code) for language in languages]
+        keys[-1].buttons = [
+            ButtonKey(
+                key=f"language.names.{language.code}",
+                payload=f'/greet{{"language":"{language.code}"}}',
+            )
+            for language in languages
+        ]
+        return keys
+
+    def _language_choice(self, text: str, options: list[str], *, first_contact: bool) -> str:
+        """A language's name typed at the first message or just after the language menu,
+        as the payload its button would have sent. Anything else is left as it is: "Polish"
+        in answer to a question (like the interpreter question) is an answer, not a choice.
+        """
+        languages = self.renderer.languages
+        menu_shown = any(languages.chosen_by_payload(option) for option in options)
+        if not (first_contact or menu_shown):
+            return text
+        code = languages.named_in(text)
+        if code is None:
+            return text
+        intent = (
+            "/greet" if first_contact or options[0].startswith("/greet") else "/choose_language"
+        )
+        return f'{intent}{{"language":"{code}"}}'
 
     def _conversation(
         self,
@@ -125,8 +176,9 @@ class ChatService:
         channel: str,
         locale: str | None,
         stable_id: bool,
-    ) -> Conversation | None:
-        """The conversation's record, started if new; None if the database is unreachable.
+    ) -> tuple[Conversation | None, bool]:
+        """The conversation's record, started if new (and whether it was); None if the
+        database is unreachable.
 
         Without the database the conversation goes on: Rasa keeps its state, a referral
         sent meanwhile is spooled (api/referrals/spool.py), and only the bookkeeping here
@@ -137,18 +189,18 @@ class ChatService:
             conversation = (
                 conversations.get(db_session, conversation_id) if conversation_id else None
             )
-            if conversation is None:
-                conversation = conversations.start(
-                    db_session,
-                    channel=channel,
-                    locale=locale or self.default_locale,
-                    conversation_id=conversation_id if stable_id else None,
-                )
+            if conversation is not None:
+                return conversation, False
+            return conversations.start(
+                db_session,
+                channel=channel,
+                locale=locale or self.default_locale,
+                conversation_id=conversation_id if stable_id else None,
+            ), True
         except SQLAlchemyError as error:
             db_session.rollback()
             logger.warning("database unavailable error=%s", type(error).__name__)
-            return None
-        return conversation
+            return None, False
 
     def render(
         self, keys: list[MessageKey], locale: str, channel: str

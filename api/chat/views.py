@@ -41,7 +41,12 @@ async def send_message(
         conversation_id=body.conversation_id,
         locale=body.locale,
     )
-    return ChatResponse(conversation_id=reply.conversation_id, messages=reply.messages)
+    return ChatResponse(
+        conversation_id=reply.conversation_id,
+        messages=reply.messages,
+        locale=reply.locale,
+        direction=renderer.languages.direction(reply.locale),
+    )
 
 
 @router.post(

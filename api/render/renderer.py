@@ -14,6 +14,8 @@ from typing import Any
 
 import i18n
 
+from api.languages.registry import Languages, get_languages
+from api.render.bidi import isolate_left_to_right
 from api.render.schemas import Button, ButtonKey, ItemKey, MessageKey, OutgoingMessage
 from api.resources.store import Resource, ResourceStore
 
@@ -54,8 +56,10 @@ class Renderer:
         shared_params: dict[str, str],
         resources: ResourceStore | None = None,
         public_base_url: str = "",
+        languages: Languages | None = None,
     ) -> None:
         self.locales = configure_catalogs(locales_dir)
+        self.languages = languages or get_languages()
         self._shared_params = shared_params
         self.resources = resources
         self.public_base_url = public_base_url.rstrip("/")
@@ -74,19 +78,29 @@ class Renderer:
         raise MissingMessageError(full_key)
 
     def message(self, message: MessageKey, locale: str) -> OutgoingMessage:
+        if message.locale and self.supports(message.locale):
+            locale = message.locale
         parts = [self.text(message.key, locale, **message.params)] if message.key else []
         parts += [f"• {self._item(item, locale)}" for item in message.items]
         if message.resource:
             resource = self._resource(message.resource, locale)
             parts += [resource.title, resource.summary]
-            url = f"{self.public_base_url}/resources/{resource.slug}"
+            url = self.resource_url(resource.slug, locale)
             parts.append(self.text("resources.read_more", locale, url=url))
+        text = "\n".join(parts)
+        if self.languages.direction(locale) == "rtl":
+            text = isolate_left_to_right(text)
         return OutgoingMessage(
-            text="\n".join(parts),
+            text=text,
             buttons=[
                 Button(title=self._title(b, locale), payload=b.payload) for b in message.buttons
             ],
         )
+
+    def resource_url(self, slug: str, locale: str) -> str:
+        """A topic page's address; in the reader's language when it is not the default."""
+        query = "" if locale == self.languages.default else f"?lang={locale}"
+        return f"{self.public_base_url}/resources/{slug}{query}"
 
     def _item(self, item: str | ItemKey, locale: str) -> str:
         if isinstance(item, str):

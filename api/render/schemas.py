@@ -57,6 +57,9 @@ class MessageKey(BaseModel):
     items: list[str | ItemKey] = Field(default_factory=list)
     resource: str | None = None
     buttons: list[ButtonKey] = Field(default_factory=list)
+    # Words in a language other than the conversation's (the first language menu, shown
+    # before anyone has chosen, greets in every language).
+    locale: str | None = None
 
     @model_validator(mode="after")
     def _has_words(self) -> MessageKey:

@@ -31,7 +31,9 @@ class Resource(BaseModel):
     keywords: list[str] = Field(min_length=1)
     related: list[str] = Field(min_length=1, max_length=4)
     next: NextStep
-    body: str = Field(min_length=100)
+    # A translation may give the title, summary and keywords before its full page: the
+    # page is then shown in English, with a note in the reader's language.
+    body: str | None = Field(default=None, min_length=100)
 
 
 class ContentError(ValueError):
@@ -41,19 +43,23 @@ class ContentError(ValueError):
 class ResourceStore:
     def __init__(self, root: Path = RESOURCES_DIR) -> None:
         self.root = root
-        self._by_locale: dict[str, dict[str, Resource]] = {}
-        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        english = {path.stem: _load(path, FALLBACK_LOCALE) for path in _topics(root / "en")}
+        self._by_locale: dict[str, dict[str, Resource]] = {FALLBACK_LOCALE: english}
+        for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name != "en"):
             self._by_locale[folder.name] = {
-                path.stem: _load(path, folder.name) for path in sorted(folder.glob("*.yml"))
+                path.stem: _load(path, folder.name, english.get(path.stem))
+                for path in _topics(folder)
             }
         menu = yaml.safe_load((root / "menu.yml").read_text(encoding="utf-8"))
         self.menu_pages: list[list[str]] = menu["pages"]
         self._check()
 
     def _check(self) -> None:
-        english = self._by_locale.get(FALLBACK_LOCALE)
+        english = self._by_locale[FALLBACK_LOCALE]
         if not english:
             raise ContentError("there must be English resources to fall back to")
+        if any(resource.body is None for resource in english.values()):
+            raise ContentError("every English topic needs its full page")
         for locale, resources in self._by_locale.items():
             for resource in resources.values():
                 for slug in resource.related:
@@ -73,6 +79,9 @@ class ResourceStore:
     def locales(self) -> list[str]:
         return list(self._by_locale)
 
+    def english(self, slug: str) -> Resource | None:
+        return self._by_locale[FALLBACK_LOCALE].get(slug)
+
     def get(self, slug: str, locale: str) -> Resource | None:
         """The topic in the reader's language, or in English if it is not translated yet."""
         found = self._by_locale.get(locale, {}).get(slug)
@@ -90,7 +99,10 @@ class ResourceStore:
         words = f" {_plain(text)} "
         best: tuple[int, Resource] | None = None
         for resource in self.all(locale):
-            score = sum(len(k) for k in resource.keywords if f" {_plain(k)} " in words)
+            # English words turn up in every language ("refuge", "Clare's Law").
+            english = self.english(resource.slug)
+            keywords = {*resource.keywords, *(english.keywords if english else [])}
+            score = sum(len(k) for k in keywords if f" {_plain(k)} " in words)
             if score and (best is None or score > best[0]):
                 best = (score, resource)
         return best[1] if best else None
@@ -102,9 +114,16 @@ def _plain(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
-def _load(path: Path, locale: str) -> Resource:
+def _topics(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.yml")) if folder.is_dir() else []
+
+
+def _load(path: Path, locale: str, english: Resource | None = None) -> Resource:
+    """One topic. A translation takes its links and next step from the English topic."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if english is not None:
+            data = {"related": english.related, "next": english.next, **data}
         return Resource(slug=path.stem, locale=locale, **data)
     except (ValidationError, yaml.YAMLError, TypeError) as error:
         raise ContentError(f"{path.relative_to(path.parents[2])}: {error}") from error

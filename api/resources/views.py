@@ -7,8 +7,8 @@ from fastapi.responses import HTMLResponse
 from markdown_it import MarkdownIt
 
 from api.core.errors import ApiError
-from api.deps import RendererDep, ResourcesDep, SettingsDep
-from api.web.views import TEMPLATES, page_words
+from api.deps import PageLocaleDep, RendererDep, ResourcesDep, SettingsDep
+from api.web.views import TEMPLATES, VARY, page_words
 
 router = APIRouter(prefix="/resources", tags=["resources"], include_in_schema=False)
 
@@ -18,33 +18,47 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
 @router.get("", response_class=HTMLResponse)
 async def resources_index(
-    request: Request, renderer: RendererDep, settings: SettingsDep, store: ResourcesDep
+    request: Request,
+    renderer: RendererDep,
+    settings: SettingsDep,
+    store: ResourcesDep,
+    locale: PageLocaleDep,
 ) -> HTMLResponse:
-    locale = settings.default_locale
     return TEMPLATES.TemplateResponse(
         request,
         "resources_index.html",
         {**page_words(renderer, settings, locale), "resources": store.all(locale)},
+        headers=VARY,
     )
 
 
 @router.get("/{slug}", response_class=HTMLResponse)
 async def resource_page(
-    slug: str, request: Request, renderer: RendererDep, settings: SettingsDep, store: ResourcesDep
+    slug: str,
+    request: Request,
+    renderer: RendererDep,
+    settings: SettingsDep,
+    store: ResourcesDep,
+    locale: PageLocaleDep,
 ) -> HTMLResponse:
-    locale = settings.default_locale
     resource = store.get(slug, locale) if slug in store.slugs else None
-    if resource is None:
+    english = store.english(slug)
+    if resource is None or english is None:
         raise ApiError(404, "not_found", "There is no topic with that name.")
     related = [r for s in resource.related if (r := store.get(s, locale)) is not None]
+    # Not yet translated in full: the reader's title and summary, then the English page.
+    body_resource = resource if resource.body is not None else english
     return TEMPLATES.TemplateResponse(
         request,
         "resource.html",
         {
             **page_words(renderer, settings, locale),
             "resource": resource,
-            "body_html": _markdown.render(resource.body),
+            "body_html": _markdown.render(body_resource.body or ""),
+            "body_lang": body_resource.locale,
+            "body_direction": renderer.languages.direction(body_resource.locale),
             "related": related,
-            "translated": resource.locale == locale,
+            "translated": body_resource.locale == locale,
         },
+        headers=VARY,
     )

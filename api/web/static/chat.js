@@ -9,6 +9,7 @@
   var typing = document.getElementById("typing");
   var conversationId = null;
   var maxChars = parseInt(body.dataset.maxChars, 10) || 2000;
+  var pageWords = JSON.parse(document.getElementById("page-words").textContent);
 
   // exit.js blanks the page and sends the erasure; here we drop the transcript.
   window.FrontDoorExit.onExit(function () {
@@ -28,7 +29,7 @@
 
   // Links to this site's topic pages become real links (opened beside the chat, so the
   // conversation is not lost). Everything else stays plain text.
-  var RESOURCE_LINK = /((?:https?:\/\/[^\s/]+)?\/resources\/[a-z0-9-]+)/g;
+  var RESOURCE_LINK = /((?:https?:\/\/[^\s/]+)?\/resources\/[a-z0-9-]+(?:\?lang=[a-z]{2,3})?)/g;
 
   function fillText(element, text) {
     text.split(RESOURCE_LINK).forEach(function (part, index) {
@@ -48,6 +49,10 @@
   function addMessage(text, who) {
     var item = document.createElement("li");
     item.className = "msg msg-" + who;
+    // Each message keeps its own direction: an English name in an Arabic chat, or a
+    // message written before the language changed, still reads the right way.
+    item.dir = "auto";
+    if (who === "bot") { item.lang = body.dataset.locale; }
     if (who === "bot") { fillText(item, text); } else { item.textContent = text; }
     transcript.appendChild(item);
     item.scrollIntoView({ block: "nearest" });
@@ -62,6 +67,7 @@
       var el = document.createElement("button");
       el.type = "button";
       el.textContent = button.title;
+      el.dir = "auto";
       el.addEventListener("click", function () { send(button.payload, button.title); });
       row.appendChild(el);
     });
@@ -87,6 +93,7 @@
       return response.json();
     }).then(function (data) {
       conversationId = data.conversation_id;
+      if (data.locale && data.locale !== body.dataset.locale) { useLanguage(data.locale); }
       body.dataset.conversationId = conversationId;  // for the exit's erasure
       if (body.dataset.embedded && body.dataset.parentOrigin && window.parent !== window) {
         // Embedded: the host page's exit button needs the id to erase the conversation.
@@ -102,6 +109,42 @@
       typing.hidden = true;
     });
   }
+
+  // The page follows the conversation's language: its words, and its direction (Arabic and
+  // Urdu read right to left). The page is not reloaded, so the conversation goes on.
+  function useLanguage(code) {
+    var words = pageWords[code];
+    if (!words) { return; }
+    body.dataset.locale = code;
+    document.documentElement.lang = code;
+    document.documentElement.dir = words.direction;
+    document.querySelectorAll("[data-word]").forEach(function (el) {
+      el.textContent = words[el.dataset.word];
+    });
+    document.querySelectorAll("[data-word-label]").forEach(function (el) {
+      el.setAttribute("aria-label", words[el.dataset.wordLabel]);
+    });
+    document.querySelectorAll("[data-language]").forEach(function (el) {
+      if (el.dataset.language === code) { el.setAttribute("aria-current", "true"); }
+      else { el.removeAttribute("aria-current"); }
+    });
+    var tracks = document.getElementById("tracks-link");
+    if (tracks) { tracks.href = "/resources/covering-your-tracks?lang=" + code; }
+    if (!body.dataset.neutralTitle) { document.title = words.title; }
+    body.dataset.error = words.error;
+    body.dataset.tooLong = words.too_long;
+    body.dataset.shiftTwoMore = words.shift_two_more;
+    body.dataset.shiftOneMore = words.shift_one_more;
+  }
+
+  // Choosing a language here changes it in the conversation, without leaving the page.
+  document.querySelectorAll("[data-language]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      if (link.dataset.language === body.dataset.locale) { return; }
+      send('/choose_language{"language":"' + link.dataset.language + '"}', link.textContent);
+    });
+  });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();

@@ -10,6 +10,7 @@
   if (!script) { return; }
   var origin = new URL(script.src).origin;
   var WORDS = {{ words | tojson }};
+  var LANGUAGE = { lang: {{ locale | tojson }}, dir: {{ direction | tojson }} };
   var exitUrl = script.dataset.exitUrl || {{ exit_destination | tojson }};
   var conversationId = null;
   var panel = null;
@@ -24,9 +25,9 @@
 
   var style = element("style", {});
   style.textContent =
-    ".fd-launch{position:fixed;right:1rem;bottom:1rem;z-index:2147483000;font:700 1rem system-ui,sans-serif;" +
+    ".fd-launch{position:fixed;inset-inline-end:1rem;bottom:1rem;z-index:2147483000;font:700 1rem system-ui,sans-serif;" +
     "padding:.75rem 1rem;border:0;border-radius:6px;background:#1d70b8;color:#fff;cursor:pointer}" +
-    ".fd-panel{position:fixed;right:1rem;bottom:1rem;z-index:2147483001;width:min(24rem,calc(100vw - 2rem));" +
+    ".fd-panel{position:fixed;inset-inline-end:1rem;bottom:1rem;z-index:2147483001;width:min(24rem,calc(100vw - 2rem));" +
     "height:min(40rem,calc(100vh - 2rem));display:flex;flex-direction:column;background:#fff;" +
     "border:2px solid #0b0c0c;border-radius:8px;box-shadow:0 4px 16px rgba(0,0,0,.3)}" +
     ".fd-bar{display:flex;justify-content:space-between;gap:.5rem;padding:.5rem;border-bottom:1px solid #b1b4b6}" +
@@ -39,7 +40,7 @@
     ".fd-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}";
   document.head.appendChild(style);
 
-  var status = element("p", { "class": "fd-hidden", "aria-live": "assertive" });
+  var status = element("p", { "class": "fd-hidden", "aria-live": "assertive", "lang": LANGUAGE.lang });
   document.body.appendChild(status);
 
   function exitNow() {
@@ -73,13 +74,14 @@
     status.textContent = shifts === 1 ? WORDS.shift_two_more : WORDS.shift_one_more;
   });
 
-  var launch = element("button", { "type": "button", "class": "fd-launch", "aria-haspopup": "dialog" },
-    WORDS.widget_open);
+  var launch = element("button", { "type": "button", "class": "fd-launch", "aria-haspopup": "dialog",
+    "lang": LANGUAGE.lang, "dir": LANGUAGE.dir }, WORDS.widget_open);
   document.body.appendChild(launch);
 
   function open() {
     if (panel) { return; }
-    panel = element("div", { "class": "fd-panel", "role": "dialog", "aria-label": WORDS.widget_frame_title });
+    panel = element("div", { "class": "fd-panel", "role": "dialog", "aria-label": WORDS.widget_frame_title,
+      "lang": LANGUAGE.lang, "dir": LANGUAGE.dir });
     var bar = element("div", { "class": "fd-bar" });
     var exit = element("button", { "type": "button", "class": "fd-exit" });
     exit.appendChild(element("span", { "class": "fd-hidden" }, WORDS.exit_hidden_prefix + " "));
@@ -92,7 +94,8 @@
     var frame = element("iframe", {
       "class": "fd-frame",
       "title": WORDS.widget_frame_title,
-      "src": origin + "/embed?parent_origin=" + encodeURIComponent(window.location.origin),
+      "src": origin + "/embed?lang=" + encodeURIComponent(LANGUAGE.lang) +
+        "&parent_origin=" + encodeURIComponent(window.location.origin),
       "referrerpolicy": "no-referrer"
     });
     panel.appendChild(bar);

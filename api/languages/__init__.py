@@ -1,0 +1,1 @@
+"""The languages the assistant speaks: which are offered, how each is chosen, its direction."""
