@@ -83,7 +83,9 @@ class Lexicon:
     def __init__(self, data: dict[str, Any]) -> None:
         emergency = data.get("emergency", {})
         self_harm = data.get("self_harm", {})
-        rewrites = {str(k): str(v or "") for k, v in (data.get("rewrites") or {}).items()}
+        rewrites = {
+            str(k): fold_letters(str(v or "")) for k, v in (data.get("rewrites") or {}).items()
+        }
         self.normalise = Normaliser(rewrites, data.get("fuzzy_keywords", []))
         self.emergency_always = RuleSet(emergency.get("always", []))
         self.emergency_likely = RuleSet(emergency.get("likely", []))
