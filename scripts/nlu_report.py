@@ -1,10 +1,13 @@
-"""Held-out NLU evaluation: per-intent precision, recall and F1, and a confusion matrix.
+"""Held-out NLU evaluation, per language: precision, recall and F1 by intent, and a
+confusion matrix.
 
-A fixed, stratified 80/20 split of intents/en (seeded, so the figures are repeatable): train
-an NLU-only model on 80 %, test on the unseen 20 %. Also checks that every held-out
-emergency and self-harm phrase is caught by the safety screen or by the NLU.
+Each language's examples (intents/<locale>/) get a fixed, stratified 80/20 split (seeded,
+so the figures are repeatable). One NLU-only model is trained on every language's 80 %,
+as the real model is, then tested on each language's unseen 20 % on its own. Also checks
+that every held-out emergency and self-harm phrase is caught by the safety screen (in
+its own language) or by the NLU.
 
-Usage: make nlu-report   (writes reports/nlu/ and reports/nlu-summary.json)
+Usage: make nlu-report   (writes reports/nlu/<locale>/ and reports/nlu-summary.json)
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -23,6 +27,7 @@ from scripts.stack import RASA, ROOT
 from scripts.train import rasa_env
 
 OUT = ROOT / "reports" / "nlu"
+INTENTS = ROOT / "intents"
 SAFETY_INTENTS = {"emergency", "self_harm"}
 
 
@@ -31,7 +36,7 @@ def run(*args: str) -> None:
 
 
 def held_out_examples(test_file: Path) -> list[tuple[str, str]]:
-    data = yaml.safe_load(test_file.read_text())
+    data = yaml.safe_load(test_file.read_text(encoding="utf-8"))
     pairs = []
     for block in data.get("nlu", []):
         for line in block["examples"].splitlines():
@@ -40,40 +45,36 @@ def held_out_examples(test_file: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory() as work_dir:
-        work = Path(work_dir)
-        run("data", "split", "nlu", "--nlu", "intents/en", "--training-fraction", "0.8",
-            "--random-seed", "7", "--out", str(work / "split"))  # fmt: skip
-        train = next((work / "split").glob("training_data*"))
-        test = next((work / "split").glob("test_data*"))
-        run("train", "nlu", "--config", "bot/config.yml", "--nlu", str(train),
-            "--out", str(work / "models"), "--fixed-model-name", "nlu-eval")  # fmt: skip
-        if OUT.exists():
-            shutil.rmtree(OUT)
-        run("test", "nlu", "--model", str(work / "models" / "nlu-eval.tar.gz"),
-            "--nlu", str(test), "--out", str(OUT), "--successes")  # fmt: skip
-        held_out = held_out_examples(test)
+def split(locale: str, work: Path) -> tuple[Path, Path]:
+    out = work / "split" / locale
+    run("data", "split", "nlu", "--nlu", str(INTENTS / locale), "--training-fraction", "0.8",
+        "--random-seed", "7", "--out", str(out))  # fmt: skip
+    return next(out.glob("training_data*")), next(out.glob("test_data*"))
 
-    report = json.loads((OUT / "intent_report.json").read_text())
-    predictions = {}
+
+def predictions(report_dir: Path) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
     for name in ("intent_successes.json", "intent_errors.json"):
-        path = OUT / name
+        path = report_dir / name
         if path.exists():
-            for item in json.loads(path.read_text()):
-                predictions[item["text"]] = (item["intent_prediction"] or {}).get("name")
+            for item in json.loads(path.read_text(encoding="utf-8")):
+                found[item["text"]] = (item["intent_prediction"] or {}).get("name")
+    return found
 
-    missed = []
-    safety_total = 0
+
+def figures_for(locale: str, report_dir: Path, held_out: list[tuple[str, str]]) -> dict[str, Any]:
+    report = json.loads((report_dir / "intent_report.json").read_text(encoding="utf-8"))
+    predicted = predictions(report_dir)
+    missed, safety_total = [], 0
     for intent, text in held_out:
         if intent not in SAFETY_INTENTS:
             continue
         safety_total += 1
-        screened = screen(text)
-        caught_by_screen = screened.emergency or screened.self_harm
-        if not caught_by_screen and predictions.get(text) not in SAFETY_INTENTS:
+        screened = screen(text, locale)
+        if not (screened.emergency or screened.self_harm) and (
+            predicted.get(text) not in SAFETY_INTENTS
+        ):
             missed.append(text)
-
     per_intent = {
         name: {
             k: round(v, 3) for k, v in figures.items() if k in ("precision", "recall", "f1-score")
@@ -82,8 +83,7 @@ def main() -> None:
         for name, figures in report.items()
         if isinstance(figures, dict) and "support" in figures and "avg" not in name
     }
-    summary = {
-        "split": "stratified 80/20 of intents/en, random seed 7",
+    return {
         "held_out_examples": len(held_out),
         "intents": len(per_intent),
         "macro_f1": round(report["macro avg"]["f1-score"], 3),
@@ -93,14 +93,47 @@ def main() -> None:
         "safety_phrases_missed_by_both_nets": missed,
         "per_intent": per_intent,
     }
-    (ROOT / "reports" / "nlu-summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-    print(f"\nHeld-out macro F1: {summary['macro_f1']}  accuracy: {summary['accuracy']}")
-    print(f"Safety phrases held out: {safety_total}, missed by both nets: {len(missed)}")
-    worst = sorted(per_intent.items(), key=lambda item: item[1]["f1-score"])[:5]
-    for name, figures in worst:
-        print(f"  {name:<20} F1 {figures['f1-score']}")
-    print(f"Confusion matrix: {(OUT / 'intent_confusion_matrix.png').relative_to(ROOT)}")
-    if missed:
+
+
+def main() -> None:
+    locales = sorted(p.name for p in INTENTS.iterdir() if p.is_dir())
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory() as work_dir:
+        work = Path(work_dir)
+        splits = {locale: split(locale, work) for locale in locales}
+        training = work / "training"
+        training.mkdir()
+        for locale, (train, _test) in splits.items():
+            shutil.copy(train, training / f"{locale}.yml")
+        run("train", "nlu", "--config", "bot/config.yml", "--nlu", str(training),
+            "--out", str(work / "models"), "--fixed-model-name", "nlu-eval")  # fmt: skip
+        for locale, (_train, test) in splits.items():
+            report_dir = OUT / locale
+            run("test", "nlu", "--model", str(work / "models" / "nlu-eval.tar.gz"),
+                "--nlu", str(test), "--out", str(report_dir), "--successes")  # fmt: skip
+            results[locale] = figures_for(locale, report_dir, held_out_examples(test))
+
+    summary = {
+        "split": "stratified 80/20 of each intents/<locale>, random seed 7; one model trained "
+        "on every language's 80 %",
+        "languages": results,
+    }
+    (ROOT / "reports" / "nlu-summary.json").write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    print()
+    print(f"{'language':<10}{'held out':>10}{'macro F1':>10}{'accuracy':>10}{'safety missed':>15}")
+    for locale, figures in results.items():
+        print(
+            f"{locale:<10}{figures['held_out_examples']:>10}{figures['macro_f1']:>10}"
+            f"{figures['accuracy']:>10}{len(figures['safety_phrases_missed_by_both_nets']):>15}"
+        )
+        worst = sorted(figures["per_intent"].items(), key=lambda item: item[1]["f1-score"])[:3]
+        print("   weakest: " + ", ".join(f"{n} {f['f1-score']}" for n, f in worst))
+    print(f"Confusion matrices: {OUT.relative_to(ROOT)}/<locale>/intent_confusion_matrix.png")
+    if any(figures["safety_phrases_missed_by_both_nets"] for figures in results.values()):
         sys.exit(1)
 
 

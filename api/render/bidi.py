@@ -16,7 +16,7 @@ _LEFT_TO_RIGHT_RUNS = re.compile(
     r"https?://[^\s\u2066\u2069]+"  # links
     r"|/resources/[^\s\u2066\u2069]+"  # this site's topic pages
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # email addresses
-    r"|\+?[0-9][0-9 ]*[0-9]"  # phone numbers, references' digits, 999
+    r"|\+?[0-9](?:[0-9 ]*[0-9])?"  # phone numbers, 999, option numbers
     r"|[A-Z]{2,}-[A-Z0-9-]+",  # referral references like FD-7KQ2-9XM
 )
 

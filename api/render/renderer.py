@@ -135,16 +135,16 @@ class Renderer:
 
     def _numbered(self, messages: list[OutgoingMessage], locale: str) -> list[OutgoingMessage]:
         number = 0
+        rtl = self.languages.direction(locale) == "rtl"
         result = []
         for message in messages:
             lines = [message.text]
             for button in message.buttons:
                 number += 1
-                lines.append(
-                    self.text(
-                        "option", locale, namespace="channel", number=number, title=button.title
-                    )
+                line = self.text(
+                    "option", locale, namespace="channel", number=number, title=button.title
                 )
+                lines.append(isolate_left_to_right(line) if rtl else line)
             result.append(OutgoingMessage(text="\n".join(lines)))
         return result
 

@@ -70,6 +70,9 @@ class Phone:
 def test_hello_to_a_completed_referral_with_numbered_options(stack: Stack, address: str) -> None:
     phone = Phone(stack, address)
     reply = phone.said("hello")
+    assert "not a person" in reply and "999" in reply  # the first reply: which language
+    assert "Reply 1 for English" in reply and "Reply 2 for Polski" in reply
+    reply = phone.choose(reply, "English")
     assert "not a person" in reply and "Reply 1 for Yes, it's safe" in reply
     reply = phone.choose(reply, "Yes, it's safe")
     reply = phone.choose(reply, "Get support")

@@ -1,0 +1,42 @@
+"""Choosing a language on the web: the conversation, the pages and the widget follow it.
+Rasa is down in these tests; the answers are its stand-in, the helpline, in the language."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+SEND = "/api/chat/messages"
+
+
+def test_the_web_follows_a_chosen_language(client: TestClient) -> None:
+    first = client.post(SEND, json={"text": "hello", "locale": "pl"}).json()
+    assert first["locale"] == "pl" and first["direction"] == "ltr"
+    assert "Przepraszam" in " ".join(m["text"] for m in first["messages"])
+    chosen = client.post(
+        SEND,
+        json={
+            "conversation_id": first["conversation_id"],
+            "text": '/choose_language{"language":"ar"}',
+            "locale": "pl",
+        },
+    ).json()
+    assert chosen["locale"] == "ar" and chosen["direction"] == "rtl"
+
+
+def test_pages_follow_accept_language_and_say_so_to_caches(client: TestClient) -> None:
+    page = client.get("/", headers={"Accept-Language": "ur-PK,ur;q=0.9"})
+    assert '<html lang="ur" dir="rtl">' in page.text
+    assert "Accept-Language" in page.headers["vary"]
+    assert '<html lang="pl" dir="ltr">' in client.get("/?lang=pl").text
+    assert '<html lang="en" dir="ltr">' in client.get("/?lang=xx").text  # unknown: default
+    widget = client.get("/widget.js", headers={"Accept-Language": "ar"}).text
+    assert 'dir: "rtl"' in widget and 'lang: "ar"' in widget
+
+
+def test_a_topic_page_not_yet_translated_says_so_in_the_language(client: TestClient) -> None:
+    page = client.get("/resources/emotional-abuse?lang=pl").text
+    assert "nie jest jeszcze dostępna w twoim języku" in page
+    assert 'class="resource-body" lang="en" dir="ltr"' in page
+    full = client.get("/resources/leaving?lang=ar").text
+    assert 'class="resource-body" lang="ar" dir="rtl"' in full
+    assert "nie jest" not in full and 'href="/resources?lang=ar"' in full
