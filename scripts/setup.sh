@@ -81,14 +81,19 @@ setup_api() {
   echo "$want" > "$stamp"
 }
 
+# Chromium, and Noto fonts so Urdu and Arabic render as they do on survivors' phones
+# (without them, Urdu letters such as ہ and ے show as empty boxes in screenshots).
+NOTO_URDU=/usr/share/fonts/truetype/noto/NotoNastaliqUrdu-Regular.ttf
+
 setup_browser() {
-  if [ -x /usr/bin/chromium ]; then return; fi
-  say "Installing Chromium from Debian's packages, for the browser tests"
+  if [ -x /usr/bin/chromium ] && [ -f "$NOTO_URDU" ]; then return; fi
+  say "Installing Chromium and Noto fonts from Debian's packages, for the browser tests"
   local sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-core >/dev/null
   [ -x /usr/bin/chromium ] || die "Chromium did not install"
+  [ -f "$NOTO_URDU" ] || die "The Noto fonts did not install"
 }
 
 setup_bot

@@ -51,13 +51,17 @@ class SpeakingPhone(Phone):
         return plain(super().said(body))
 
     def option(self, reply: str, title: str) -> str:  # type: ignore[override]
-        template = plain(words(self.locale).get("option") or "")
-        for line in plain(reply).splitlines():
-            for code in ("en", self.locale):
-                found = option_in(line, code)
-                if found and title.lower() in found[1].lower():
-                    return found[0]
-        raise AssertionError(f"no option {title!r} in: {reply} ({template})")
+        offered = [
+            found
+            for line in plain(reply).splitlines()
+            for code in ("en", self.locale)
+            if (found := option_in(line, code))
+        ]
+        exact = [number for number, shown in offered if shown.strip() == title]
+        partial = [number for number, shown in offered if title.lower() in shown.lower()]
+        if exact or partial:
+            return (exact or partial)[0]
+        raise AssertionError(f"no option {title!r} in: {reply}")
 
 
 def option_in(line: str, locale: str) -> tuple[str, str] | None:
