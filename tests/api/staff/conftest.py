@@ -149,14 +149,14 @@ def admin(app: FastAPI, client: TestClient) -> str:
     return user_id
 
 
-def refer(app: FastAPI, **changes: Any) -> Referral:
+def refer(app: FastAPI, locale: str = "en", **changes: Any) -> Referral:
     with Session(app.state.engine) as db_session:
         referral = referrals.submit(
             db_session,
             app.state.cipher,
             answers={**ANSWERS, **changes},
             referral_for="myself",
-            locale="en",
+            locale=locale,
             channel="web",
             connectors=("webhook",),
         )

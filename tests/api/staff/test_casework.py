@@ -82,6 +82,21 @@ def test_the_referral_page_shows_safe_contact_first_and_each_view_is_audited(
     assert {(e.actor_id, e.referral_id) for e in views} == {(staff_member, referral.id)}
 
 
+def test_answers_given_in_urdu_are_marked_with_their_language_and_direction(
+    app: FastAPI, client: TestClient, staff_member: str
+) -> None:
+    referral = refer(app, locale="ur", situation_words="وہ مجھے گھر سے نکلنے نہیں دیتا")
+    queue = client.get("/staff").text
+    assert "Urdu (اردو)" in queue
+    page = client.get(f"/staff/referrals/{referral.id}").text
+    assert '<html lang="en">' in page  # the console itself stays in English
+    assert "<strong>Urdu (اردو)</strong>" in page and "Book an interpreter" in page
+    assert '<dd lang="ur" dir="auto"><bdi>وہ مجھے گھر سے نکلنے نہیں دیتا</bdi>' in page
+    assert '<dd lang="ur" dir="auto"><bdi>Wilhelmina' in page  # as given, in its field
+    english = client.get(f"/staff/referrals/{refer(app).id}").text
+    assert "Book an interpreter" not in english
+
+
 def test_claim_note_contact_attempt_and_allocation(
     app: FastAPI, client: TestClient, staff_member: str
 ) -> None:
