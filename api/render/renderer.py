@@ -98,9 +98,8 @@ class Renderer:
         )
 
     def resource_url(self, slug: str, locale: str) -> str:
-        """A topic page's address; in the reader's language when it is not the default."""
-        query = "" if locale == self.languages.default else f"?lang={locale}"
-        return f"{self.public_base_url}/resources/{slug}{query}"
+        """A topic page's address, in the conversation's language."""
+        return f"{self.public_base_url}/resources/{slug}?lang={locale}"
 
     def _item(self, item: str | ItemKey, locale: str) -> str:
         if isinstance(item, str):

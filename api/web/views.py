@@ -32,8 +32,9 @@ def page_words(renderer: Renderer, settings: Settings, locale: str) -> dict[str,
         return isolate_left_to_right(text) if rtl else text
 
     def in_language(path: str) -> str:
-        """A link to this site that keeps the reader's language."""
-        return path if locale == renderer.languages.default else f"{path}?lang={locale}"
+        """A link to this site that keeps the reader's language (even English on a browser
+        that asks for another: the reader chose it)."""
+        return f"{path}?lang={locale}"
 
     t: Callable[..., str] = words
     return {

@@ -97,7 +97,7 @@ def test_every_topic_page_is_served_with_exit_and_links(
         assert 'class="exit-button"' in page
         assert "999" in page
         for related in resource.related:
-            assert f'href="/resources/{related}"' in page
+            assert f'href="/resources/{related}?lang=en"' in page
         assert response.headers["cache-control"] == "no-store"
         assert "<script>" not in page
 
@@ -105,7 +105,7 @@ def test_every_topic_page_is_served_with_exit_and_links(
 def test_index_lists_every_topic(client: TestClient, store: ResourceStore) -> None:
     page = client.get("/resources").text
     for slug in store.slugs:
-        assert f'href="/resources/{slug}"' in page
+        assert f'href="/resources/{slug}?lang=en"' in page
 
 
 def test_unknown_topic_is_404(client: TestClient) -> None:

@@ -29,7 +29,7 @@ def test_chat_greets_and_buttons_work(page: Page, stack: Stack) -> None:
     page.get_by_role("button", name="Understand abuse").click()
     page.get_by_role("button", name="Coercive control").click()
     expect(page.get_by_text("takes away your freedom")).to_be_visible()
-    expect(page.get_by_role("link", name="/resources/coercive-control")).to_be_visible()
+    expect(page.get_by_role("link", name="/resources/coercive-control?lang=en")).to_be_visible()
     page.get_by_label("Type your message").fill("he's got a knife")
     page.keyboard.press("Enter")
     expect(page.get_by_text("press 55").last).to_be_visible()

@@ -102,7 +102,9 @@ def test_the_exit_is_explained_once_with_a_link_to_covering_tracks(
     open_chat(page, stack)
     note = page.locator("#exit-note")
     expect(note).to_contain_text("does not clear your browser history")
-    expect(note.get_by_role("link")).to_have_attribute("href", "/resources/covering-your-tracks")
+    expect(note.get_by_role("link")).to_have_attribute(
+        "href", "/resources/covering-your-tracks?lang=en"
+    )
     page.get_by_role("button", name="Got it").click()
     expect(note).to_be_hidden()
 
