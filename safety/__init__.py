@@ -2,7 +2,7 @@
 
 from safety.redact import redact
 from safety.risk import Flag, Triage, triage
-from safety.screen import ScreenResult, Signal, available_locales, screen
+from safety.screen import ScreenResult, Signal, available_locales, screen, scripts_of
 
 __all__ = [
     "Flag",
@@ -12,5 +12,6 @@ __all__ = [
     "available_locales",
     "redact",
     "screen",
+    "scripts_of",
     "triage",
 ]

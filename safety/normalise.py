@@ -126,5 +126,8 @@ class Normaliser:
         return fixed
 
     def __call__(self, text: str) -> str:
-        words = basic_form(text).split()
-        return " ".join(" ".join(self._repair(word) for word in words).split())
+        return self.repair(basic_form(text))
+
+    def repair(self, basic: str) -> str:
+        """Rewrite and repair a message already in basic_form (shared across languages)."""
+        return " ".join(" ".join(self._repair(word) for word in basic.split()).split())

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from safety.normalise import Normaliser, fold_letters
+from safety.normalise import Normaliser, basic_form, fold_letters
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
 DEFAULT_LOCALE = "en"
@@ -51,6 +51,25 @@ class ScreenResult:
     @property
     def clear(self) -> bool:
         return not self.signals
+
+
+_ESCAPES = re.compile(r"\\.")  # \w, \S ...: regular-expression syntax, not letters
+
+
+def _script(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x0250:
+        return "latin"
+    if 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0xFB50 <= code <= 0xFEFF:
+        return "arabic"
+    return "other"
+
+
+def scripts_of(text: str) -> frozenset[str]:
+    """The scripts of the letters in a text ("latin", "arabic" or "other")."""
+    if text.isascii():
+        return frozenset({"latin"}) if any(ch.isalpha() for ch in text) else frozenset()
+    return frozenset(_script(ch) for ch in _ESCAPES.sub("", text) if ch.isalpha())
 
 
 def _compile(patterns: list[str]) -> re.Pattern[str] | None:
@@ -96,6 +115,19 @@ class Lexicon:
         self.self_harm_topic = RuleSet(self_harm.get("topic", []))
         self.self_harm_question = _compile(self_harm.get("topic_question_markers", []))
         self.exit_words = {self.normalise(str(p)) for p in data.get("exit", [])}
+        self.scripts = scripts_of(
+            " ".join(
+                str(p)
+                for group in (emergency.get("always"), emergency.get("likely"),
+                              self_harm.get("always"), self_harm.get("topic"))
+                for p in group or []
+            )
+        )  # fmt: skip
+
+    def may_match(self, text: str) -> bool:
+        """False when the message has no letter in any script the rules are written in: an
+        Arabic lexicon cannot match a message in Latin letters, so its scan is skipped."""
+        return not self.scripts.isdisjoint(scripts_of(text))
 
     @classmethod
     def from_file(cls, path: Path) -> Lexicon:
@@ -125,10 +157,12 @@ def _screen_one(lexicon: Lexicon, text: str) -> tuple[set[Signal], list[str]]:
     reasons: list[str] = []
     if text in lexicon.exit_words:
         return {Signal.EXIT}, ["exit:whole-message"]
-
     if text in lexicon.emergency_whole:
         signals.add(Signal.EMERGENCY)
         reasons.append("emergency:whole-message")
+    if not lexicon.may_match(text):
+        return signals, reasons
+
     if rule := lexicon.emergency_always.first_match(text):
         signals.add(Signal.EMERGENCY)
         reasons.append(f"emergency:always:{rule}")
@@ -160,9 +194,10 @@ def screen(text: str, locale: str = DEFAULT_LOCALE) -> ScreenResult:
     locales = list(dict.fromkeys([locale, DEFAULT_LOCALE, *available_locales()]))
     signals: set[Signal] = set()
     reasons: list[str] = []
+    basic = basic_form(text)  # once; each language then applies its own rewrites
     for code in locales:
         lexicon = lexicon_for(code)
-        found, why = _screen_one(lexicon, lexicon.normalise(text))
+        found, why = _screen_one(lexicon, lexicon.normalise.repair(basic))
         signals |= found
         reasons += why
     if Signal.EXIT in signals and len(signals) > 1:

@@ -14,6 +14,8 @@ import safety
 DANGER = {
     "pl": [
         "ratunku",
+        "on tu jest",
+        "muszę uciekać teraz",
         "pomocy",
         "pomocy proszę",
         "pomóż mi szybko",
@@ -75,6 +77,7 @@ DANGER = {
     ],
     "ar": [
         "النجدة",
+        "طوارئ",
         "ساعدوني",
         "ساعدني بسرعة",
         "أنقذوني",
@@ -131,6 +134,7 @@ SELF_HARM = {
         "لا أريد أن أعيش",
         "أجرح نفسي",
         "لا فائدة من الحياة",
+        "لا أريد العيش",
     ],
 }
 
@@ -213,3 +217,11 @@ def test_accents_and_vowel_marks_do_not_hide_danger() -> None:
     assert safety.screen("zabiję cię... on mnie DUSI", "pl").emergency
     assert safety.screen("مُجھے بَچاؤ", "ur").emergency  # with vowel marks
     assert safety.screen("يُحاوِل قَتْلي", "ar").emergency
+
+
+def test_mixed_scripts_are_screened_with_every_language() -> None:
+    """Languages whose rules cannot match a script are skipped, never one that can."""
+    assert safety.screen("please help, معه سكين", "en").emergency
+    assert safety.screen("وہ باہر ہے call the police", "ur").emergency
+    assert safety.screen("mujhe bachao", "ar").emergency  # romanised Urdu, in Latin letters
+    assert safety.scripts_of("معه knife") == {"arabic", "latin"}
