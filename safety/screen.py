@@ -35,6 +35,9 @@ class ScreenResult:
 
     signals: frozenset[Signal] = frozenset()
     reasons: tuple[str, ...] = field(default=())
+    # The language whose lexicon raised the first signal: an answer can be given in the
+    # language the person wrote in, even before they have chosen it.
+    locale: str | None = None
 
     @property
     def emergency(self) -> bool:
@@ -194,13 +197,16 @@ def screen(text: str, locale: str = DEFAULT_LOCALE) -> ScreenResult:
     locales = list(dict.fromkeys([locale, DEFAULT_LOCALE, *available_locales()]))
     signals: set[Signal] = set()
     reasons: list[str] = []
+    found_in: str | None = None
     basic = basic_form(text)  # once; each language then applies its own rewrites
     for code in locales:
         lexicon = lexicon_for(code)
         found, why = _screen_one(lexicon, lexicon.normalise.repair(basic))
+        if found and found_in is None:
+            found_in = code
         signals |= found
         reasons += why
     if Signal.EXIT in signals and len(signals) > 1:
         # "exit" alone is a command; with danger words, danger wins.
         signals.discard(Signal.EXIT)
-    return ScreenResult(frozenset(signals), tuple(reasons))
+    return ScreenResult(frozenset(signals), tuple(reasons), found_in)

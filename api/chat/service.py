@@ -106,7 +106,8 @@ class ChatService:
         if result.exit:
             await self.erase(db_session, cid)
             logger.info("conversation=%s exit", cid)
-            messages, _ = self.render([MessageKey(key="exit.done")], locale, channel)
+            done = MessageKey(key="exit.done", locale=result.locale)  # in the words used
+            messages, _ = self.render([done], locale, channel)
             return Reply(cid, messages, erased=True, locale=locale)
 
         text = self._language_choice(text, options, first_contact=is_new)
@@ -115,6 +116,13 @@ class ChatService:
         if result.emergency or result.self_harm:
             logger.info("conversation=%s screen=%s", cid, ",".join(sorted(result.signals)))
             keys = emergency_messages(result)
+            # Danger written in another language is answered in it; a first message also
+            # sets the conversation's language, as choosing it would.
+            if result.locale and result.locale != locale and self.renderer.supports(result.locale):
+                for key in keys:
+                    key.locale = result.locale
+                if is_new:
+                    locale = result.locale
         elif is_new and channel in TEXT_ONLY_CHANNELS and not chosen and self.multilingual:
             keys = self.first_language_menu()
         else:

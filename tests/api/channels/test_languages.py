@@ -40,9 +40,15 @@ def test_a_language_typed_by_name_at_the_start(sms_client: TestClient) -> None:
 
 
 def test_danger_in_the_first_message_comes_before_any_menu(sms_client: TestClient) -> None:
-    reply = Phone(sms_client).text("النجدة")
+    """...and in the language it was written in, which becomes the conversation's."""
+    phone = Phone(sms_client)
+    reply = phone.text("النجدة")
     assert "999" in reply and "55" in reply
+    assert "اتصل بالرقم" in reply  # "call", in Arabic
     assert "Reply 2 for Polski" not in reply
+    engine = sms_client.app.state.engine  # type: ignore[attr-defined]
+    with Session(engine) as db_session:
+        assert db_session.exec(select(Conversation)).one().locale == "ar"
 
 
 @pytest.mark.parametrize("word", ["language", "Język", "jezyk", "زبان", "zaban", "لغة"])

@@ -40,3 +40,21 @@ def test_a_topic_page_not_yet_translated_says_so_in_the_language(client: TestCli
     full = client.get("/resources/leaving?lang=ar").text
     assert 'class="resource-body" lang="ar" dir="rtl"' in full
     assert "nie jest" not in full and 'href="/resources?lang=ar"' in full
+
+
+def test_danger_in_another_language_is_answered_in_it(client: TestClient) -> None:
+    started = client.post(SEND, json={"text": "hello", "locale": "en"}).json()
+    reply = client.post(
+        SEND,
+        json={"conversation_id": started["conversation_id"], "text": "on ma nóż", "locale": "en"},
+    ).json()
+    said = " ".join(m["text"] for m in reply["messages"])
+    assert "zadzwoń pod 999" in said and "naciśnij 55" in said
+    assert reply["locale"] == "en"  # the page stays in the language chosen for it
+    mixed = client.post(SEND, json={"text": "he has a knife, ma nóż", "locale": "en"}).json()
+    assert "call 999" in " ".join(m["text"] for m in mixed["messages"])  # its own first
+
+
+def test_an_exit_word_in_another_language_is_answered_in_it(client: TestClient) -> None:
+    reply = client.post(SEND, json={"text": "wyjdź", "locale": "en"}).json()
+    assert reply["messages"][0]["text"] == "Gotowe. Ten czat został usunięty."
