@@ -91,6 +91,29 @@ FREE_TEXT = {
 }  # fmt: skip
 
 
+# At a free-text question the model still guesses an intent for the answer, and an
+# unusual name ("Ottoline") can come back as "talk to someone" with middling confidence.
+# An unsure guess there is an answer; a confident one, or a command, is not.
+SURE = 0.95
+ALWAYS_COMMANDS = {"skip", "stop", "menu", "help", "emergency", "self_harm"}
+
+
+def free_text_answer(tracker: Tracker) -> list[EventType]:
+    """The message as the answer to the free-text question asked, when the model is unsure
+    it meant anything else; nothing otherwise."""
+    slot = tracker.get_slot("requested_slot")
+    if slot not in FREE_TEXT or tracker.get_slot(slot) is not None:
+        return []
+    message = tracker.latest_message or {}
+    text = str(message.get("text") or "").strip()
+    intent = message.get("intent") or {}
+    if not text or text.startswith("/") or intent.get("name") in ALWAYS_COMMANDS:
+        return []
+    if float(intent.get("confidence") or 0.0) >= SURE:
+        return []
+    return [SlotSet(slot, text)]
+
+
 def _skip_button(slot: str) -> list[dict[str, str]]:
     if slot in ESSENTIAL or slot in NUMBER_ANSWERS:
         return []
@@ -218,6 +241,12 @@ class ValidateReferralForm(FormValidationAction):
         if not (isinstance(count, int | float) and count > 0):
             skip.add("children_ages")
         return [s for s in slots if s not in skip]
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events: list[EventType] = await super().get_extraction_events(dispatcher, tracker, domain)
+        return events + free_text_answer(tracker)
 
     # --- consent and eligibility -------------------------------------------------------
 

@@ -17,6 +17,7 @@ from bot.actions.referral import (
     FOR_MYSELF,
     ActionReferralFinish,
     ValidateReferralForm,
+    free_text_answer,
 )
 from bot.actions.safety_plan import ActionSafetyPlan, ActionSafetyPlanAnswer, ActionStop
 from bot.actions.topics import ActionShowTopic
@@ -256,3 +257,28 @@ async def test_no_topic_shows_the_topic_menu_in_pages() -> None:
     await ActionShowTopic().run(dispatcher, tracker(text="/understand_abuse"), DOMAIN)
     assert keys(dispatcher) == ["resources.choose"]
     assert '/understand_abuse{"topic":"page-1"}' in payloads(dispatcher)
+
+
+def _guess(text: str, intent: str, confidence: float, requested: str = "name") -> Tracker:
+    guessed = tracker({"requested_slot": requested}, active_loop="referral_form", text=text)
+    guessed.latest_message["intent"] = {"name": intent, "confidence": confidence}
+    return guessed
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "requested", "kept"),
+    [
+        ("Ottoline", "talk_to_someone", 0.78, "name", True),  # an unsure guess: a name
+        ("talk to someone", "talk_to_someone", 0.99, "name", False),  # sure: not a name
+        ("help", "help", 0.6, "name", False),  # a command, however unsure
+        ("stop", "stop", 0.5, "contact_times", False),
+        ("Polski", "choose_language", 0.8, "language_needs", True),
+        ("Ottoline", "talk_to_someone", 0.78, "age", False),  # not a free-text question
+        ("/skip", "skip", 1.0, "name", False),
+    ],
+)
+def test_an_unsure_guess_at_a_free_text_question_is_the_answer(
+    text: str, intent: str, confidence: float, requested: str, kept: bool
+) -> None:
+    events = free_text_answer(_guess(text, intent, confidence, requested))
+    assert events == ([SlotSet(requested, text)] if kept else [])
