@@ -21,8 +21,16 @@ _LEFT_TO_RIGHT_RUNS = re.compile(
 )
 
 
+NO_BREAK_SPACE = "\u00a0"
+
+
+def _isolated(match: re.Match[str]) -> str:
+    # A number's spaces become no-break spaces: "0808 2000 247" split over two lines of
+    # right-to-left text is hard to read, even in the right order.
+    run = match.group(0).replace(" ", NO_BREAK_SPACE)
+    return f"{LEFT_TO_RIGHT_ISOLATE}{run}{POP_DIRECTIONAL_ISOLATE}"
+
+
 def isolate_left_to_right(text: str) -> str:
     """The text with every number, link and address isolated as left-to-right."""
-    return _LEFT_TO_RIGHT_RUNS.sub(
-        lambda match: f"{LEFT_TO_RIGHT_ISOLATE}{match.group(0)}{POP_DIRECTIONAL_ISOLATE}", text
-    )
+    return _LEFT_TO_RIGHT_RUNS.sub(_isolated, text)

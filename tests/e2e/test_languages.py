@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from api.core.config import PROJECT_ROOT
-from api.render.bidi import LEFT_TO_RIGHT_ISOLATE, POP_DIRECTIONAL_ISOLATE
+from api.render.bidi import LEFT_TO_RIGHT_ISOLATE, NO_BREAK_SPACE, POP_DIRECTIONAL_ISOLATE
 from scripts.stack import Stack
 from tests.e2e.test_sms import Phone
 from tests.stand_ins import StandInHub
@@ -37,7 +37,8 @@ def words(locale: str) -> dict[str, str]:
 
 
 def plain(text: str) -> str:
-    return text.replace(LEFT_TO_RIGHT_ISOLATE, "").replace(POP_DIRECTIONAL_ISOLATE, "")
+    text = text.replace(LEFT_TO_RIGHT_ISOLATE, "").replace(POP_DIRECTIONAL_ISOLATE, "")
+    return text.replace(NO_BREAK_SPACE, " ")
 
 
 class SpeakingPhone(Phone):

@@ -14,7 +14,7 @@ import yaml
 from playwright.sync_api import Browser, Page, expect
 
 from api.core.config import PROJECT_ROOT
-from api.render.bidi import LEFT_TO_RIGHT_ISOLATE
+from api.render.bidi import LEFT_TO_RIGHT_ISOLATE, NO_BREAK_SPACE
 from scripts.stack import ROOT, Stack
 from tests.e2e.conftest import serious_violations
 
@@ -76,10 +76,12 @@ def test_the_chat_in_each_language(browser_in: Any, stack: Stack, locale: str) -
     assert exit_box and user_box and bot_box
     if DIRECTION[locale] == "rtl":
         # Mirrored: the exit at the left, the survivor's own words on the left, the bot's on
-        # the right; and the helpline number isolated so it reads 0808 2000 247.
+        # the right; and the helpline number isolated (and unbreakable) so it reads
+        # 0808 2000 247.
         assert exit_box["x"] < WIDTH / 2
         assert user_box["x"] < bot_box["x"]
-        assert f"{LEFT_TO_RIGHT_ISOLATE}0808 2000 247" in helpline.inner_text()
+        shown = helpline.inner_text().replace(NO_BREAK_SPACE, " ")
+        assert f"{LEFT_TO_RIGHT_ISOLATE}0808 2000 247" in shown
     else:
         assert exit_box["x"] > WIDTH / 2
         assert user_box["x"] > bot_box["x"]
