@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -11,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from api.core.config import PROJECT_ROOT
+from api.languages.registry import plain
 
 WORDS_FILE = PROJECT_ROOT / "content" / "channel_words.yml"
 FALLBACK_LOCALE = "en"
@@ -25,10 +25,6 @@ class Command(StrEnum):
     LANGUAGE = "language"
 
 
-def _plain(text: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
-
-
 @dataclass(frozen=True)
 class ChannelWords:
     by_locale: dict[str, dict[Command, frozenset[str]]]
@@ -36,10 +32,10 @@ class ChannelWords:
     def command(self, text: str, locale: str) -> Command | None:
         """The command a whole message is: in its language, in English, or in any other
         (someone may type "wyjdź" before they have chosen Polish)."""
-        plain = _plain(text)
+        said = plain(text)
         for code in dict.fromkeys((locale, FALLBACK_LOCALE, *self.by_locale)):
             for command, words in self.by_locale.get(code, {}).items():
-                if plain in words:
+                if said in words:
                     return command
         return None
 
@@ -49,7 +45,7 @@ def load_channel_words(path: Path = WORDS_FILE) -> ChannelWords:
     return ChannelWords(
         {
             locale: {
-                Command(name): frozenset(_plain(w) for w in words) for name, words in groups.items()
+                Command(name): frozenset(plain(w) for w in words) for name, words in groups.items()
             }
             for locale, groups in data.items()
         }

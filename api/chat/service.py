@@ -20,6 +20,7 @@ from sqlmodel import Session
 import safety
 from api.conversations import service as conversations
 from api.conversations.models import Conversation
+from api.languages.registry import language_payload
 from api.rasa.client import RasaClient, RasaUnavailableError
 from api.render.renderer import (
     TEXT_ONLY_CHANNELS,
@@ -154,7 +155,7 @@ class ChatService:
         keys[-1].buttons = [
             ButtonKey(
                 key=f"language.names.{language.code}",
-                payload=f'/greet{{"language":"{language.code}"}}',
+                payload=language_payload("greet", language.code),
             )
             for language in languages
         ]
@@ -172,10 +173,8 @@ class ChatService:
         code = languages.named_in(text)
         if code is None:
             return text
-        intent = (
-            "/greet" if first_contact or options[0].startswith("/greet") else "/choose_language"
-        )
-        return f'{intent}{{"language":"{code}"}}'
+        starting = first_contact or options[0].startswith("/greet")
+        return language_payload("greet" if starting else "choose_language", code)
 
     def _conversation(
         self,

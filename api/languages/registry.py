@@ -39,6 +39,11 @@ class Language:
     words: frozenset[str]
 
 
+def language_payload(intent: str, code: str) -> str:
+    """The payload of a button that chooses a language (read back by chosen_by_payload)."""
+    return f'/{intent}{{"language":"{code}"}}'
+
+
 def plain(text: str) -> str:
     """Lower case, punctuation gone, single spaces: how typed language names are compared."""
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())

@@ -8,14 +8,14 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from api.languages.registry import get_languages
+from api.languages.registry import get_languages, language_payload
 from bot.actions.messages import say
 
 
 def offer_languages(dispatcher: CollectingDispatcher) -> None:
     """The list of languages, as buttons titled in each language's own name."""
     buttons = [
-        (f"language.names.{language.code}", f'/choose_language{{"language":"{language.code}"}}')
+        (f"language.names.{language.code}", language_payload("choose_language", language.code))
         for language in get_languages().all()
     ]
     say(dispatcher, "language.choose", buttons=buttons)

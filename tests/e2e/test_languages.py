@@ -17,6 +17,7 @@ import yaml
 from api.core.config import PROJECT_ROOT
 from api.render.bidi import LEFT_TO_RIGHT_ISOLATE, NO_BREAK_SPACE, POP_DIRECTIONAL_ISOLATE
 from scripts.stack import Stack
+from tests.content.test_translations import catalog
 from tests.e2e.test_sms import Phone
 from tests.stand_ins import StandInHub
 
@@ -25,15 +26,7 @@ pytestmark = pytest.mark.e2e
 
 @cache
 def words(locale: str) -> dict[str, str]:
-    def flatten(node: dict[str, Any], prefix: str = "") -> dict[str, str]:
-        flat: dict[str, str] = {}
-        for key, value in node.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
-            flat |= flatten(value, path) if isinstance(value, dict) else {path: str(value)}
-        return flat
-
-    path = PROJECT_ROOT / "content" / "locales" / locale / "chat.yml"
-    return flatten(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return catalog(locale, "chat")
 
 
 def plain(text: str) -> str:
