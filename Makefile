@@ -3,6 +3,7 @@
 #   make test   the same set-up, then every check and test
 .DEFAULT_GOAL := help
 API_PY := .venvs/api/bin/python
+BOT_PY := .venvs/bot/bin/python
 RASA := RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 .venvs/bot/bin/rasa
 RASA_DATA := --config bot/config.yml --domain bot/domain --data bot/data intents
 
@@ -50,6 +51,7 @@ nlu-report: setup
 # About 8 minutes; the load benchmark needs PostgreSQL and Redis (docs/performance.md).
 bench: setup-browser model
 	$(API_PY) -m bench.safety_screen
+	$(BOT_PY) -m bench.sentence_encoder
 	$(API_PY) -m bench.exit_timing
 	$(API_PY) -m bench.load
 

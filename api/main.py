@@ -16,6 +16,7 @@ from api.channels.outbound import OutboundSender
 from api.channels.service import ChannelService
 from api.channels.views import router as channels_router
 from api.channels.words import get_channel_words
+from api.chat.schemas import VISIBLE_CHARACTER
 from api.chat.service import ChatService
 from api.chat.views import router as chat_router
 from api.conversations.scheduled import retention_loop
@@ -165,8 +166,12 @@ def document_limits(app: FastAPI, settings: Settings) -> None:
         if app.openapi_schema is None:
             document = generate()
             fields = document["components"]["schemas"]["ChatRequest"]["properties"]
-            # At least one character that is not a space, and no more than the limit.
-            fields["text"].update({"maxLength": settings.max_message_chars, "pattern": r"\S"})
+            # At least one character that is neither a space nor a control character (Python
+            # strips \x1c-\x1f and \x85 as spaces, which a JSON Schema \s does not), and no
+            # more than the limit.
+            fields["text"].update(
+                {"maxLength": settings.max_message_chars, "pattern": VISIBLE_CHARACTER}
+            )
             locales = sorted(p.name for p in settings.locales_dir.iterdir() if p.is_dir())
             fields["locale"]["anyOf"][0]["enum"] = locales
             app.openapi_schema = document

@@ -13,7 +13,8 @@ from functools import lru_cache
 
 _APOSTROPHES = "'\u2018\u2019\u02bc\u0060\u00b4"
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
-_REPEATS = re.compile(r"(\w)\1{2,}", re.UNICODE)
+# Letters only: "heeelp" is "help", but 999 must stay 999.
+_REPEATS = re.compile(r"([^\W\d_])\1{2,}", re.UNICODE)
 _DIGITS_IN_WORD = str.maketrans({"0": "o", "3": "e", "1": "i", "4": "a", "@": "a"})
 
 # Letters people type interchangeably, folded to one form. Polish is often typed without

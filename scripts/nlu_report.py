@@ -8,10 +8,13 @@ that every held-out emergency and self-harm phrase is caught by the safety scree
 its own language) or by the NLU.
 
 Usage: make nlu-report   (writes reports/nlu/<locale>/ and reports/nlu-summary.json)
+To compare another pipeline on the same split:
+  python -m scripts.nlu_report --config my-config.yml --out reports/other
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
@@ -26,7 +29,7 @@ from safety import screen
 from scripts.stack import RASA, ROOT
 from scripts.train import rasa_env
 
-OUT = ROOT / "reports" / "nlu"
+REPORTS = ROOT / "reports"
 INTENTS = ROOT / "intents"
 SAFETY_INTENTS = {"emergency", "self_harm"}
 
@@ -62,7 +65,40 @@ def predictions(report_dir: Path) -> dict[str, str | None]:
     return found
 
 
-def figures_for(locale: str, report_dir: Path, held_out: list[tuple[str, str]]) -> dict[str, Any]:
+def fallback_threshold(config_file: Path) -> float:
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    for component in config["pipeline"]:
+        if component["name"] == "FallbackClassifier":
+            return float(component["threshold"])
+    return 0.0
+
+
+def confidences(report_dir: Path, name: str) -> list[float]:
+    path = report_dir / name
+    if not path.exists():
+        return []
+    items = json.loads(path.read_text(encoding="utf-8"))
+    return [float((item["intent_prediction"] or {}).get("confidence") or 0.0) for item in items]
+
+
+def fallback_figures(report_dir: Path, config_file: Path) -> dict[str, float]:
+    """What the FallbackClassifier's threshold does to the held-out guesses: the share of
+    right guesses still answered, and of wrong ones turned into a clarifying question."""
+    threshold = fallback_threshold(config_file)
+    right = confidences(report_dir, "intent_successes.json")
+    wrong = confidences(report_dir, "intent_errors.json")
+    kept = sum(c >= threshold for c in right)
+    asked = sum(c < threshold for c in wrong)
+    return {
+        "threshold": threshold,
+        "right_guesses_answered": round(kept / max(len(right), 1), 3),
+        "wrong_guesses_asked_again": round(asked / max(len(wrong), 1), 3),
+    }
+
+
+def figures_for(
+    locale: str, report_dir: Path, held_out: list[tuple[str, str]], config_file: Path
+) -> dict[str, Any]:
     report = json.loads((report_dir / "intent_report.json").read_text(encoding="utf-8"))
     predicted = predictions(report_dir)
     missed, safety_total = [], 0
@@ -89,6 +125,7 @@ def figures_for(locale: str, report_dir: Path, held_out: list[tuple[str, str]]) 
         "macro_f1": round(report["macro avg"]["f1-score"], 3),
         "weighted_f1": round(report["weighted avg"]["f1-score"], 3),
         "accuracy": round(report.get("accuracy", 0.0), 3),
+        "fallback": fallback_figures(report_dir, config_file),
         "safety_phrases_held_out": safety_total,
         "safety_phrases_missed_by_both_nets": missed,
         "per_intent": per_intent,
@@ -96,9 +133,14 @@ def figures_for(locale: str, report_dir: Path, held_out: list[tuple[str, str]]) 
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=ROOT / "bot" / "config.yml")
+    parser.add_argument("--out", type=Path, default=REPORTS)
+    args = parser.parse_args()
+    config_file, out = args.config.resolve(), args.out.resolve()
     locales = sorted(p.name for p in INTENTS.iterdir() if p.is_dir())
-    if OUT.exists():
-        shutil.rmtree(OUT)
+    if (out / "nlu").exists():
+        shutil.rmtree(out / "nlu")
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as work_dir:
         work = Path(work_dir)
@@ -107,32 +149,41 @@ def main() -> None:
         training.mkdir()
         for locale, (train, _test) in splits.items():
             shutil.copy(train, training / f"{locale}.yml")
-        run("train", "nlu", "--config", "bot/config.yml", "--nlu", str(training),
+        run("train", "nlu", "--config", str(config_file), "--nlu", str(training),
             "--out", str(work / "models"), "--fixed-model-name", "nlu-eval")  # fmt: skip
         for locale, (_train, test) in splits.items():
-            report_dir = OUT / locale
+            report_dir = out / "nlu" / locale
             run("test", "nlu", "--model", str(work / "models" / "nlu-eval.tar.gz"),
                 "--nlu", str(test), "--out", str(report_dir), "--successes")  # fmt: skip
-            results[locale] = figures_for(locale, report_dir, held_out_examples(test))
+            held_out = held_out_examples(test)
+            results[locale] = figures_for(locale, report_dir, held_out, config_file)
 
     summary = {
         "split": "stratified 80/20 of each intents/<locale>, random seed 7; one model trained "
         "on every language's 80 %",
+        "config": str(
+            config_file.relative_to(ROOT) if config_file.is_relative_to(ROOT) else config_file
+        ),
         "languages": results,
     }
-    (ROOT / "reports" / "nlu-summary.json").write_text(
+    (out / "nlu-summary.json").write_text(
         json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     print()
-    print(f"{'language':<10}{'held out':>10}{'macro F1':>10}{'accuracy':>10}{'safety missed':>15}")
+    print(
+        f"{'language':<10}{'held out':>10}{'macro F1':>10}{'accuracy':>10}{'safety missed':>15}"
+        f"{'right kept':>12}{'wrong asked':>13}"
+    )
     for locale, figures in results.items():
         print(
             f"{locale:<10}{figures['held_out_examples']:>10}{figures['macro_f1']:>10}"
             f"{figures['accuracy']:>10}{len(figures['safety_phrases_missed_by_both_nets']):>15}"
+            f"{figures['fallback']['right_guesses_answered']:>12}"
+            f"{figures['fallback']['wrong_guesses_asked_again']:>13}"
         )
         worst = sorted(figures["per_intent"].items(), key=lambda item: item[1]["f1-score"])[:3]
         print("   weakest: " + ", ".join(f"{n} {f['f1-score']}" for n, f in worst))
-    print(f"Confusion matrices: {OUT.relative_to(ROOT)}/<locale>/intent_confusion_matrix.png")
+    print(f"Confusion matrices: {out / 'nlu'}/<locale>/intent_confusion_matrix.png")
     if any(figures["safety_phrases_missed_by_both_nets"] for figures in results.values()):
         sys.exit(1)
 

@@ -23,6 +23,7 @@ TRAINING_INPUTS = [
     ROOT / "bot" / "config.yml",
     ROOT / "bot" / "domain",
     ROOT / "bot" / "data",
+    ROOT / "bot" / "nlu",
     ROOT / "intents",
     ROOT / "requirements" / "bot.lock",
 ]
@@ -42,6 +43,8 @@ def fingerprint() -> str:
 def rasa_env() -> dict[str, str]:
     env = dict(os.environ)
     env["RASA_TELEMETRY_ENABLED"] = "false"
+    # The pipeline names our own component (bot.nlu...), so the project must be importable.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     return env

@@ -11,6 +11,9 @@ from api.render.schemas import OutgoingMessage
 # What every conversation id this service issues looks like (web ids are 43 characters
 # of URL-safe base64; SMS and WhatsApp ids are keyed hashes).
 CONVERSATION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+# A message needs one character that is neither a space nor a control character: what is
+# left after Python's strip(), written so a JSON Schema regex means the same.
+VISIBLE_CHARACTER = r"[^\s\x00-\x1f\x7f-\x9f]"
 
 
 class ChatRequest(BaseModel):

@@ -47,7 +47,7 @@ def test_danger_gets_999_and_the_silent_solution(chat: Chat, phrase: str) -> Non
 
 def test_rasa_second_net_catches_what_the_screen_lets_through(chat: Chat) -> None:
     chat.send("hello")
-    phrase = "he's going mad and i'm scared"
+    phrase = "he is going crazy and i'm frightened"  # not a training example
     assert screen(phrase).clear  # the screen lets it through; Rasa's emergency intent catches it
     said = chat.said(phrase)
     assert "999" in said

@@ -43,6 +43,10 @@ DANGER = {
         "jestem w niebezpieczeństwie teraz",
         "boję się, że mnie zabije",
         "999",
+        "jest bardzo agresywny teraz",
+        "on mnie szuka",
+        "nie czuję się teraz bezpiecznie",
+        "pomoc w nagłej sytuacji",
     ],
     "ur": [
         "بچاؤ",
@@ -74,6 +78,8 @@ DANGER = {
         "main baat nahi kar sakti",
         "main abhi khatre mein hun",
         "۹۹۹",
+        "وہ گھر آ گیا ہے",
+        "woh ghar aa gaya hai",
     ],
     "ar": [
         "النجدة",
@@ -115,6 +121,7 @@ SELF_HARM = {
         "tnę się",
         "przedawkowałam",
         "nie ma sensu żyć",
+        "wszystkim byłoby lepiej beze mnie",
     ],
     "ur": [
         "میں مرنا چاہتی ہوں",
@@ -135,6 +142,7 @@ SELF_HARM = {
         "أجرح نفسي",
         "لا فائدة من الحياة",
         "لا أريد العيش",
+        "ما في سبب أعيش",
     ],
 }
 
@@ -154,6 +162,8 @@ CALM = {
         "czy to jest przemoc, jeśli mnie kiedyś bił?",
         "dziękuję",
         "jak działa zakaz zbliżania się?",
+        "mój mąż bywa agresywny",
+        "był agresywny rok temu",
     ],
     "ur": [
         "السلام علیکم",
@@ -163,6 +173,7 @@ CALM = {
         "شکریہ",
         "salam",
         "mujhe maloomat chahiye",
+        "وہ کل گھر آیا تھا",
     ],
     "ar": [
         "مرحبا",

@@ -5,12 +5,14 @@ With Rasa unreachable, every answer must still carry 999 and the helpline.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
+from api.chat.schemas import VISIBLE_CHARACTER
 from api.core.config import Settings
 
 SEND = "/api/chat/messages"
@@ -48,6 +50,8 @@ def test_rasa_down_still_gives_helpline_and_999(client: TestClient) -> None:
     [
         ({"text": ""}, 422, "empty_message"),
         ({"text": "   \n\t "}, 422, "empty_message"),
+        ({"text": "\u001d\u0085\u3000"}, 422, "empty_message"),
+        ({"text": "\u0000\u001b\u0090"}, 422, "empty_message"),
         ({"text": "x" * 2001}, 422, "message_too_long"),
         ({"text": "hello", "locale": "xx"}, 422, "unknown_locale"),
         ({"conversation_id": None}, 422, "invalid_request"),
@@ -59,6 +63,18 @@ def test_bad_input_gets_a_clear_4xx(client: TestClient, body: dict, status: int,
     response = client.post(SEND, json=body)
     assert response.status_code == status
     assert response.json()["error"]["code"] == code
+
+
+def test_the_documented_pattern_means_what_the_server_does() -> None:
+    # Schema tests send whatever matches the documented pattern: it must never be a message
+    # the server then finds empty. Python strips \x1c-\x1f and \x85 as spaces; a JSON
+    # Schema \s does not, so the pattern must exclude them itself.
+    for code in range(0x3100):
+        text = chr(code)
+        if re.search(VISIBLE_CHARACTER, text):
+            assert text.strip(), hex(code)
+    for space_to_python_only in "\x1c\x1d\x1e\x1f\x85":
+        assert not re.search(VISIBLE_CHARACTER, space_to_python_only)
 
 
 def test_exactly_2000_characters_is_allowed(client: TestClient) -> None:

@@ -1,0 +1,1 @@
+"""Rasa pipeline components of our own (see docs/nlu.md)."""
