@@ -98,6 +98,21 @@ SURE = 0.95
 ALWAYS_COMMANDS = {"skip", "stop", "menu", "help", "emergency", "self_harm"}
 
 
+# Consent to share and the final "send it" must be a clear yes. A typed reply the model
+# only half believes is "yes" ("maybe", "i guess", a lone "n") is asked again; the
+# buttons, and plain replies like "yes" or "ok", are well above this.
+CONSENT_SURE = 0.9
+
+
+def unsure_yes(tracker: Tracker) -> bool:
+    """The latest message was typed, and the model is not sure enough that it means yes."""
+    message = tracker.latest_message or {}
+    if str(message.get("text") or "").startswith("/"):
+        return False
+    intent = message.get("intent") or {}
+    return intent.get("name") != "affirm" or float(intent.get("confidence") or 0.0) < CONSENT_SURE
+
+
 def free_text_answer(tracker: Tracker) -> list[EventType]:
     """The message as the answer to the free-text question asked, when the model is unsure
     it meant anything else; nothing otherwise."""
@@ -253,7 +268,7 @@ class ValidateReferralForm(FormValidationAction):
     def validate_referral_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value is True:
+        if value is True and not unsure_yes(tracker):
             return {"referral_consent": True}
         if value is False:
             return {"referral_consent": False, "referral_outcome": "declined"}
@@ -343,7 +358,7 @@ class ValidateReferralForm(FormValidationAction):
     def validate_summary_ok(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value is True:
+        if value is True and not unsure_yes(tracker):
             return {"summary_ok": True}
         if value is not False:
             say(dispatcher, "referral.invalid.summary")

@@ -110,7 +110,8 @@ async def test_the_form_ends_early_when_we_cannot_take_the_referral(outcome: str
 
 def test_consent() -> None:
     d = CollectingDispatcher()
-    assert form.validate_referral_consent(True, d, tracker(), DOMAIN) == {"referral_consent": True}
+    pressed = tracker(text="/affirm", intent="affirm")
+    assert form.validate_referral_consent(True, d, pressed, DOMAIN) == {"referral_consent": True}
     assert (
         form.validate_referral_consent(False, d, tracker(), DOMAIN)["referral_outcome"]
         == "declined"
@@ -257,6 +258,27 @@ async def test_no_topic_shows_the_topic_menu_in_pages() -> None:
     await ActionShowTopic().run(dispatcher, tracker(text="/understand_abuse"), DOMAIN)
     assert keys(dispatcher) == ["resources.choose"]
     assert '/understand_abuse{"topic":"page-1"}' in payloads(dispatcher)
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence", "agreed"),
+    [
+        ("/affirm", 1.0, True),  # the button
+        ("yes", 0.99, True),
+        ("ok", 0.96, True),
+        ("maybe", 0.64, False),  # a hedge the model half-reads as yes
+        ("n", 0.5, False),  # a lone letter, taken for yes by an unsure model
+    ],
+)
+def test_consent_and_send_need_a_clear_yes(text: str, confidence: float, agreed: bool) -> None:
+    typed = _guess(text, "affirm", confidence, "referral_consent")
+    d = CollectingDispatcher()
+    consent = form.validate_referral_consent(True, d, typed, DOMAIN)
+    send = form.validate_summary_ok(True, d, typed, DOMAIN)
+    assert consent == {"referral_consent": True if agreed else None}
+    assert send == {"summary_ok": True if agreed else None}
+    if not agreed:
+        assert keys(d) == ["referral.invalid.consent", "referral.invalid.summary"]
 
 
 def _guess(text: str, intent: str, confidence: float, requested: str = "name") -> Tracker:
