@@ -118,6 +118,12 @@ IMMEDIATE_DANGER = [
     "he's threatening to burn the house down",
     "i'm scared he'll hurt me tonight",
     "he's going mad and i'm scared",
+    "he's taken my phone and i'm using my tablet",
+    "he just smashed my phone",
+    "please send help",
+    "quick help",
+    "he's about to hit me",
+    "i need someone to come now",
 ]
 
 SELF_HARM = [
@@ -171,6 +177,7 @@ SELF_HARM = [
     "i feel like there's no way out but dying",
     "i feel like giving up on life",
     "i want to stop existing",
+    "i'm done with life",
 ]
 
 EXIT_COMMANDS = [
@@ -278,6 +285,9 @@ NOT_AN_ALARM = [
     "he broke the door last year",
     "i used to think about leaving",
     "i'm going to jump in the shower",
+    "he took my phone last year",
+    "can you send someone a message for me",
+    "i'm done with this form",
     "i'm planning to end the relationship",
     "he said he'd burn my clothes years ago",
     "what's the point of a safety plan",
