@@ -48,10 +48,10 @@ def held_out_examples(test_file: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def split(locale: str, work: Path) -> tuple[Path, Path]:
+def split(locale: str, work: Path, seed: int) -> tuple[Path, Path]:
     out = work / "split" / locale
     run("data", "split", "nlu", "--nlu", str(INTENTS / locale), "--training-fraction", "0.8",
-        "--random-seed", "7", "--out", str(out))  # fmt: skip
+        "--random-seed", str(seed), "--out", str(out))  # fmt: skip
     return next(out.glob("training_data*")), next(out.glob("test_data*"))
 
 
@@ -132,19 +132,16 @@ def figures_for(
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", type=Path, default=ROOT / "bot" / "config.yml")
-    parser.add_argument("--out", type=Path, default=REPORTS)
-    args = parser.parse_args()
-    config_file, out = args.config.resolve(), args.out.resolve()
+def evaluate(seed: int, config_file: Path, reports: Path) -> dict[str, dict[str, Any]]:
+    """Split every language with this seed, train one model on all the training parts,
+    and test each language on its held-out part."""
     locales = sorted(p.name for p in INTENTS.iterdir() if p.is_dir())
-    if (out / "nlu").exists():
-        shutil.rmtree(out / "nlu")
+    if reports.exists():
+        shutil.rmtree(reports)
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as work_dir:
         work = Path(work_dir)
-        splits = {locale: split(locale, work) for locale in locales}
+        splits = {locale: split(locale, work, seed) for locale in locales}
         training = work / "training"
         training.mkdir()
         for locale, (train, _test) in splits.items():
@@ -152,20 +149,64 @@ def main() -> None:
         run("train", "nlu", "--config", str(config_file), "--nlu", str(training),
             "--out", str(work / "models"), "--fixed-model-name", "nlu-eval")  # fmt: skip
         for locale, (_train, test) in splits.items():
-            report_dir = out / "nlu" / locale
+            report_dir = reports / locale
             run("test", "nlu", "--model", str(work / "models" / "nlu-eval.tar.gz"),
                 "--nlu", str(test), "--out", str(report_dir), "--successes")  # fmt: skip
             held_out = held_out_examples(test)
             results[locale] = figures_for(locale, report_dir, held_out, config_file)
+    return results
+
+
+def spread(runs: list[dict[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """Macro F1 per language over several splits: each, the mean, the lowest and highest."""
+    found = {}
+    for locale in runs[0]:
+        scores = [run_[locale]["macro_f1"] for run_ in runs]
+        found[locale] = {
+            "macro_f1": scores,
+            "mean": round(sum(scores) / len(scores), 3),
+            "min": min(scores),
+            "max": max(scores),
+        }
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=ROOT / "bot" / "config.yml")
+    parser.add_argument("--out", type=Path, default=REPORTS)
+    parser.add_argument(
+        "--seeds",
+        default="7",
+        help="comma-separated split seeds; with several, the summary gives the spread "
+        "(the detailed reports are the first seed's)",
+    )
+    args = parser.parse_args()
+    config_file, out = args.config.resolve(), args.out.resolve()
+    seeds = [int(seed) for seed in args.seeds.split(",")]
+    runs = [
+        evaluate(seed, config_file, out / ("nlu" if index == 0 else f"nlu-seed-{seed}"))
+        for index, seed in enumerate(seeds)
+    ]
+    results = runs[0]
+    missed = [
+        text
+        for run_ in runs
+        for f in run_.values()
+        for text in f["safety_phrases_missed_by_both_nets"]
+    ]
 
     summary = {
-        "split": "stratified 80/20 of each intents/<locale>, random seed 7; one model trained "
-        "on every language's 80 %",
+        "split": f"stratified 80/20 of each intents/<locale>, random seed {seeds[0]}; one model "
+        "trained on every language's 80 %",
         "config": str(
             config_file.relative_to(ROOT) if config_file.is_relative_to(ROOT) else config_file
         ),
         "languages": results,
     }
+    if len(runs) > 1:
+        summary["seeds"] = seeds
+        summary["macro_f1_over_seeds"] = spread(runs)
     (out / "nlu-summary.json").write_text(
         json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
@@ -183,8 +224,14 @@ def main() -> None:
         )
         worst = sorted(figures["per_intent"].items(), key=lambda item: item[1]["f1-score"])[:3]
         print("   weakest: " + ", ".join(f"{n} {f['f1-score']}" for n, f in worst))
+    if len(runs) > 1:
+        print(f"macro F1 over {len(runs)} splits (seeds {args.seeds}): mean (lowest to highest)")
+        for locale, figures in summary["macro_f1_over_seeds"].items():
+            print(f"   {locale:<6} {figures['mean']} ({figures['min']} to {figures['max']})")
     print(f"Confusion matrices: {out / 'nlu'}/<locale>/intent_confusion_matrix.png")
-    if any(figures["safety_phrases_missed_by_both_nets"] for figures in results.values()):
+    if missed:
+        print("Held-out danger or self-harm phrases missed by both the screen and the model:")
+        print("\n".join(f"   {text}" for text in sorted(set(missed))))
         sys.exit(1)
 
 

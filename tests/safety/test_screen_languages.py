@@ -57,6 +57,7 @@ DANGER = {
         "on mi grozi",
         "wrócił i jest pijany",
         "krzyczy i rzuca rzeczami",
+        "on mnie teraz bije",
     ],
     "ur": [
         "بچاؤ",
@@ -99,6 +100,8 @@ DANGER = {
         "وہ مجھے دھمکی دے رہا ہے",
         "mujhe foran madad chahiye",
         "میں بہت ڈری ہوئی ہوں وہ آ رہا ہے",
+        "وہ مجھے ابھی مار رہا ہے",
+        "اس نے چاقو اٹھا لیا ہے",
     ],
     "ar": [
         "النجدة",
