@@ -7,6 +7,7 @@ docs/nlu.md for what each one adds to the held-out figures.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu import minilm
 from bot.nlu.minilm import MiniLM
 
 
@@ -44,6 +46,12 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
             raise ValueError("weight must be positive")
         if model_dir is not None and not (Path(model_dir) / "model.safetensors").exists():
             raise ValueError(f"model_dir {model_dir} holds no model.safetensors")
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        # Rasa reuses cached features while this stays the same: a change to the encoder's
+        # code must make it compute them again (the weights are pinned by their checksum).
+        return hashlib.sha256(Path(minilm.__file__).read_bytes()).hexdigest()
 
     @classmethod
     def create(
