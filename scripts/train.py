@@ -60,7 +60,7 @@ def train(force: bool = False) -> bool:
     if not RASA.exists():
         sys.exit("The Rasa environment is missing: run scripts/setup.sh (or make setup) first.")
     MODELS.mkdir(exist_ok=True)
-    print("Training data changed: training the Rasa model (about two minutes)...", flush=True)
+    print("Training data changed: training the Rasa model (two to three minutes)...", flush=True)
     started = time.monotonic()
     command = [
         str(RASA), "train",
