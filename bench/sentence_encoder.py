@@ -13,20 +13,10 @@ import statistics
 import time
 from pathlib import Path
 
-import yaml
-
 from bot.nlu.minilm import MiniLM
+from scripts.intents import examples_by_locale
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def training_examples() -> list[str]:
-    texts = []
-    for path in sorted((ROOT / "intents").glob("*/*.yml")):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
-            texts += [line.strip()[2:] for line in block["examples"].splitlines()
-                      if line.strip().startswith("- ")]  # fmt: skip
-    return texts
 
 
 def main() -> None:
@@ -35,7 +25,7 @@ def main() -> None:
     model = MiniLM.load()
     load_s = time.perf_counter() - started
     model_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before_kb) / 1024
-    messages = training_examples()
+    messages = [text for examples in examples_by_locale().values() for _, text in examples]
     longest = "i need to tell someone what happens at home " * 45  # about the 2,000 limit
     model.encode("warm up")
     timings_ms = []

@@ -26,26 +26,16 @@ from typing import Any
 import yaml
 
 from safety import screen
+from scripts.intents import INTENTS, examples_in
 from scripts.stack import RASA, ROOT
 from scripts.train import rasa_env
 
 REPORTS = ROOT / "reports"
-INTENTS = ROOT / "intents"
 SAFETY_INTENTS = {"emergency", "self_harm"}
 
 
 def run(*args: str) -> None:
     subprocess.run([str(RASA), *args], cwd=ROOT, env=rasa_env(), check=True)
-
-
-def held_out_examples(test_file: Path) -> list[tuple[str, str]]:
-    data = yaml.safe_load(test_file.read_text(encoding="utf-8"))
-    pairs = []
-    for block in data.get("nlu", []):
-        for line in block["examples"].splitlines():
-            if line.strip().startswith("- "):
-                pairs.append((block["intent"], line.strip()[2:]))
-    return pairs
 
 
 def split(locale: str, work: Path, seed: int) -> tuple[Path, Path]:
@@ -152,7 +142,7 @@ def evaluate(seed: int, config_file: Path, reports: Path) -> dict[str, dict[str,
             report_dir = reports / locale
             run("test", "nlu", "--model", str(work / "models" / "nlu-eval.tar.gz"),
                 "--nlu", str(test), "--out", str(report_dir), "--successes")  # fmt: skip
-            held_out = held_out_examples(test)
+            held_out = examples_in(test)
             results[locale] = figures_for(locale, report_dir, held_out, config_file)
     return results
 

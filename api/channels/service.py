@@ -18,6 +18,7 @@ from sqlmodel import Session
 from api.channels import identity
 from api.channels.models import InboundMessage, OptOut
 from api.channels.words import ChannelWords, Command
+from api.chat.schemas import has_visible_text
 from api.chat.service import ChatService
 from api.conversations import service as conversations
 from api.render.schemas import MessageKey
@@ -69,6 +70,8 @@ class ChannelService:
         conversation = conversations.get(db_session, cid)
         locale = conversation.locale if conversation else self.chat.default_locale
         text = message.body.strip()[: self.max_chars]
+        if not has_visible_text(text):
+            text = ""  # only spaces or control characters: an empty message
         command = self.words.command(text, locale) if text else None
         opted_out = db_session.get(OptOut, cid) is not None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -14,6 +15,12 @@ CONVERSATION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 # A message needs one character that is neither a space nor a control character: what is
 # left after Python's strip(), written so a JSON Schema regex means the same.
 VISIBLE_CHARACTER = r"[^\s\x00-\x1f\x7f-\x9f]"
+_VISIBLE = re.compile(VISIBLE_CHARACTER)
+
+
+def has_visible_text(text: str) -> bool:
+    """False for a message of nothing but spaces and control characters, by web or by SMS."""
+    return _VISIBLE.search(text) is not None
 
 
 class ChatRequest(BaseModel):

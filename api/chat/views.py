@@ -8,9 +8,9 @@ from fastapi import APIRouter, Response, status
 
 from api.chat.schemas import (
     CONVERSATION_ID_PATTERN,
-    VISIBLE_CHARACTER,
     ChatRequest,
     ChatResponse,
+    has_visible_text,
 )
 from api.core.errors import ApiError, documented_errors
 from api.deps import ChatServiceDep, RendererDep, SessionDep, SettingsDep
@@ -29,7 +29,7 @@ async def send_message(
     settings: SettingsDep,
 ) -> ChatResponse:
     text = body.text.strip()
-    if not re.search(VISIBLE_CHARACTER, text):  # nothing but spaces and control characters
+    if not has_visible_text(text):
         raise ApiError(422, "empty_message", "The message is empty.")
     if len(text) > settings.max_message_chars:
         raise ApiError(

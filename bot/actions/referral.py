@@ -98,19 +98,27 @@ SURE = 0.95
 ALWAYS_COMMANDS = {"skip", "stop", "menu", "help", "emergency", "self_harm"}
 
 
-# Consent to share and the final "send it" must be a clear yes. A typed reply the model
-# only half believes is "yes" ("maybe", "i guess", a lone "n") is asked again; the
+# Every yes must be a clear yes: consent, the final "send it", and the safe-contact
+# questions, where a wrong yes could mean a voicemail on a shared phone. A typed reply the
+# model only half believes is "yes" ("maybe", "i guess", a lone "n") is asked again; the
 # buttons, and plain replies like "yes" or "ok", are well above this.
-CONSENT_SURE = 0.9
+YES_SURE = 0.9
+
+
+def typed_guess(tracker: Tracker) -> tuple[str, str | None, float]:
+    """The latest message's text, and the intent the model guessed with its confidence."""
+    message = tracker.latest_message or {}
+    intent = message.get("intent") or {}
+    text = str(message.get("text") or "").strip()
+    return text, intent.get("name"), float(intent.get("confidence") or 0.0)
 
 
 def unsure_yes(tracker: Tracker) -> bool:
     """The latest message was typed, and the model is not sure enough that it means yes."""
-    message = tracker.latest_message or {}
-    if str(message.get("text") or "").startswith("/"):
-        return False
-    intent = message.get("intent") or {}
-    return intent.get("name") != "affirm" or float(intent.get("confidence") or 0.0) < CONSENT_SURE
+    text, intent, confidence = typed_guess(tracker)
+    if text.startswith("/"):
+        return False  # a button
+    return intent != "affirm" or confidence < YES_SURE
 
 
 def free_text_answer(tracker: Tracker) -> list[EventType]:
@@ -119,12 +127,8 @@ def free_text_answer(tracker: Tracker) -> list[EventType]:
     slot = tracker.get_slot("requested_slot")
     if slot not in FREE_TEXT or tracker.get_slot(slot) is not None:
         return []
-    message = tracker.latest_message or {}
-    text = str(message.get("text") or "").strip()
-    intent = message.get("intent") or {}
-    if not text or text.startswith("/") or intent.get("name") in ALWAYS_COMMANDS:
-        return []
-    if float(intent.get("confidence") or 0.0) >= SURE:
+    text, intent, confidence = typed_guess(tracker)
+    if not text or text.startswith("/") or intent in ALWAYS_COMMANDS or confidence >= SURE:
         return []
     return [SlotSet(slot, text)]
 
@@ -390,14 +394,16 @@ class ValidateReferralForm(FormValidationAction):
         return {"summary_ok": None, "change": CHOOSING}
 
 
-def _yes_no(value: Any) -> tuple[Any, str | None]:
-    """Yes, no or skipped; free text where a yes or no was asked is asked again, not guessed."""
+def _yes_no(value: Any, tracker: Tracker) -> tuple[Any, str | None]:
+    """Yes, no or skipped; free text, or an unsure typed yes, is asked again, not guessed."""
+    if value is True and unsure_yes(tracker):
+        return None, "referral.invalid.yes_no"
     if isinstance(value, bool) or value == SKIPPED:
         return value, None
     return None, "referral.invalid.yes_no"
 
 
-def _free_text(value: Any) -> tuple[Any, str | None]:
+def _free_text(value: Any, tracker: Tracker) -> tuple[Any, str | None]:
     """The person's words; a button from an earlier question is not an answer to this one."""
     if value == SKIPPED:
         return value, None
@@ -414,7 +420,7 @@ def _validator(slot: str, check: Any) -> Any:
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        cleaned, problem = check(value)
+        cleaned, problem = check(value, tracker)
         if problem:
             say(dispatcher, problem)
         return {slot: cleaned}

@@ -281,6 +281,18 @@ def test_consent_and_send_need_a_clear_yes(text: str, confidence: float, agreed:
         assert keys(d) == ["referral.invalid.consent", "referral.invalid.summary"]
 
 
+@pytest.mark.parametrize(
+    ("text", "confidence", "kept"), [("/affirm", 1.0, True), ("yes", 0.99, True), ("n", 0.5, False)]
+)
+def test_a_safe_contact_yes_must_be_clear_too(text: str, confidence: float, kept: bool) -> None:
+    # A wrong yes here could mean a voicemail left on a phone the abuser checks.
+    d = CollectingDispatcher()
+    typed = _guess(text, "affirm", confidence, "voicemail_ok")
+    validate = form.validate_voicemail_ok  # type: ignore[attr-defined]
+    assert validate(True, d, typed, DOMAIN) == {"voicemail_ok": True if kept else None}
+    assert keys(d) == ([] if kept else ["referral.invalid.yes_no"])
+
+
 def _guess(text: str, intent: str, confidence: float, requested: str = "name") -> Tracker:
     guessed = tracker({"requested_slot": requested}, active_loop="referral_form", text=text)
     guessed.latest_message["intent"] = {"name": intent, "confidence": confidence}

@@ -7,6 +7,7 @@ placeholder would fail at the worst moment (a referral's reference, a phone numb
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import yaml
 from api.core.config import PROJECT_ROOT
 from api.languages.registry import load_languages
 from api.resources.store import ResourceStore
+from scripts.intents import examples_by_locale
 
 LOCALES = PROJECT_ROOT / "content" / "locales"
 RESOURCES = PROJECT_ROOT / "content" / "resources"
@@ -119,17 +121,10 @@ def test_the_ten_core_topics_have_full_pages(locale: str) -> None:
 
 @pytest.mark.parametrize("locale", TRANSLATED)
 def test_every_intent_has_ten_examples_in_each_language(locale: str) -> None:
-    def examples(folder: Path) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for path in folder.glob("*.yml"):
-            for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
-                lines = [x for x in block["examples"].splitlines() if x.strip().startswith("- ")]
-                counts[block["intent"]] = counts.get(block["intent"], 0) + len(lines)
-        return counts
-
+    by_locale = examples_by_locale()
     english, translated = (
-        examples(PROJECT_ROOT / "intents" / "en"),
-        examples(PROJECT_ROOT / "intents" / locale),
+        Counter(intent for intent, _ in by_locale["en"]),
+        Counter(intent for intent, _ in by_locale[locale]),
     )
     assert set(translated) == set(english)
     thin = {intent: n for intent, n in translated.items() if n < 10}

@@ -9,13 +9,8 @@ ambiguous for a fixed rule, to LEFT_TO_THE_MODEL with the reason.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
-
 from safety import screen
-
-INTENTS = Path(__file__).resolve().parents[2] / "intents"
+from scripts.intents import examples_by_locale
 
 # Too ambiguous for a rule that fires whatever the context: each could be about the
 # relationship ("I want it to be over", "I'm planning to end it") or a bad day. The
@@ -35,14 +30,12 @@ LEFT_TO_THE_MODEL = {
 
 
 def safety_examples() -> list[tuple[str, str, str]]:
-    found = []
-    for path in sorted(INTENTS.glob("*/*.yml")):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
-            if block.get("intent") in {"emergency", "self_harm"}:
-                for line in block["examples"].splitlines():
-                    if line.strip().startswith("- "):
-                        found.append((path.parent.name, block["intent"], line.strip()[2:]))
-    return found
+    return [
+        (locale, intent, text)
+        for locale, examples in examples_by_locale().items()
+        for intent, text in examples
+        if intent in {"emergency", "self_harm"}
+    ]
 
 
 def test_the_screen_catches_the_models_danger_examples() -> None:

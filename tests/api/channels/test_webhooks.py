@@ -178,6 +178,12 @@ def test_odd_bodies_never_get_a_5xx(sms_client: TestClient, body: bytes) -> None
     assert response.status_code == 200
 
 
+def test_spaces_and_control_characters_are_an_empty_message(sms_client: TestClient) -> None:
+    # As by web: nothing visible is nothing to answer (and nothing is sent to Rasa).
+    for body in ("", "   ", "\x00\x1b\u0085"):
+        assert "<Message>" not in Phone(sms_client).text(body)
+
+
 def test_ten_kilobytes_of_text_is_answered(sms_client: TestClient) -> None:
     reply = Phone(sms_client).text("word " * 2000)
     assert "<Message>" in reply
