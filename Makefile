@@ -7,7 +7,7 @@ BOT_PY := .venvs/bot/bin/python
 RASA := RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 .venvs/bot/bin/rasa
 RASA_DATA := --config bot/config.yml --domain bot/domain --data bot/data intents
 
-.PHONY: help setup setup-browser model run run-production test lint validate pytest nlu-report bench clean
+.PHONY: help setup setup-browser model run run-production test lint validate pytest nlu-report nlu-variants bench clean
 
 help:
 	@echo "make run     start the assistant (sets up and trains as needed)"
@@ -15,6 +15,7 @@ help:
 	@echo "make test    run every check and test (sets up and trains as needed)"
 	@echo "make lint    ruff and mypy;  make validate  rasa data validate"
 	@echo "make nlu-report  held-out NLU figures in reports/;  make bench  benchmarks"
+	@echo "make nlu-variants  quick comparison of intent classifier variants"
 
 setup:
 	@scripts/setup.sh
@@ -47,6 +48,10 @@ test: setup-browser model lint validate pytest
 
 nlu-report: setup
 	$(API_PY) -m scripts.nlu_report
+
+# Quick comparison of classifier variants (a scikit-learn copy of the pipeline).
+nlu-variants: setup
+	RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 $(BOT_PY) -m scripts.nlu_variants
 
 # About 8 minutes; the load benchmark needs PostgreSQL and Redis (docs/performance.md).
 bench: setup-browser model

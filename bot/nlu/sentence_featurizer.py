@@ -1,7 +1,7 @@
 """A Rasa featurizer that adds all-MiniLM-L6-v2 vectors to each message.
 
 Word counts (CountVectorsFeaturizer) tell the classifier which words it has seen; these
-vectors tell it what an unseen phrasing means. DIETClassifier uses both. See
+vectors tell it what an unseen phrasing means. The classifier uses both. See
 docs/nlu.md for what each one adds to the held-out figures.
 """
 
