@@ -94,7 +94,8 @@ class MeaningAndWordsClassifier(LogisticRegressionClassifier):
             self.svm = self._new_svm()
             self.svm.fit(np.stack([v for v, _ in pairs]), [label for _, label in pairs])
             # Both models must rank the same intents in the same order to be averaged.
-            assert list(self.svm.classes_) == list(self.clf.classes_)
+            if list(self.svm.classes_) != list(self.clf.classes_):
+                raise ValueError("every intent's examples need sentence vectors")
         self.persist()
         return self._resource
 
