@@ -11,7 +11,6 @@ held-out figures. For messages in other scripts the vector model does not vote.
 from __future__ import annotations
 
 import hashlib
-import logging
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -27,8 +26,6 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from sklearn.svm import SVC
-
-logger = logging.getLogger(__name__)
 
 
 def mostly_latin(text: str) -> bool:
@@ -81,10 +78,10 @@ class MeaningAndWordsClassifier(LogisticRegressionClassifier):
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
-        X, y = self._create_training_matrix(training_data)
-        if X.shape[0] == 0:
+        if not examples:
             return self._resource
-        self.clf.fit(X, y)
+        y = [e.get(INTENT) for e in examples]
+        self.clf.fit(self._create_X(examples), y)
         pairs = [
             (v, label)
             for e, label in zip(examples, y, strict=True)
@@ -147,13 +144,12 @@ class MeaningAndWordsClassifier(LogisticRegressionClassifier):
         try:
             with model_storage.read_from(resource) as model_dir:
                 path = model_dir / f"{resource.name}.svm.skops"
-                if path.exists():
-                    untrusted = sio.get_untrusted_types(file=path)
-                    if untrusted:
-                        # Only plain scikit-learn and NumPy types are loaded.
-                        raise ValueError(f"untrusted types in {path.name}: {untrusted}")
-                    component.svm = sio.load(path, trusted=[])
+                untrusted = sio.get_untrusted_types(file=path) if path.exists() else []
+                svm = sio.load(path, trusted=[]) if path.exists() and not untrusted else None
         except ValueError:
-            logger.exception("The sentence-vector model could not be loaded")
-            raise
+            return component  # nothing stored: untrained, as Rasa's own load gives it
+        if untrusted:
+            # Only plain scikit-learn and NumPy types are loaded.
+            raise ValueError(f"untrusted types in the sentence-vector model: {untrusted}")
+        component.svm = svm
         return component

@@ -40,6 +40,7 @@ with tempfile.TemporaryDirectory() as tmp:
     trained = MeaningAndWordsClassifier.create(config, storage, resource, context)
     trained.train(TrainingData(examples))
     loaded = MeaningAndWordsClassifier.load(config, storage, resource, context)
+    untrained = MeaningAndWordsClassifier.load(config, storage, Resource("never_trained"), context)
 
     latin = message("hello there", centre=centres["greet"])
     arabic = message("\u0645\u0631\u062d\u0628\u0627", centre=centres["greet"])
@@ -64,6 +65,7 @@ with tempfile.TemporaryDirectory() as tmp:
                                     for k, c in enumerate(classes)),
         "top_latin": top_latin,
         "loaded_same": all(abs(again_latin[c] - got_latin[c]) < 1e-12 for c in classes),
+        "untrained_has_no_svm": untrained.svm is None,
         "svm_file": (Path(tmp) / "classifier" / "classifier.svm.skops").exists(),
         "scripts": [mostly_latin(t) for t in ["hello", "ja chcę", "mujhe madad chahiye",
                                                "\u0645\u062f\u062f", "\u0645\u062f\u062f ok", "", "999"]],
@@ -78,4 +80,5 @@ def test_averages_for_latin_script_and_keeps_to_words_otherwise() -> None:
     assert found["top_latin"] == "greet"
     assert found["loaded_same"]
     assert found["svm_file"]
+    assert found["untrained_has_no_svm"]  # nothing stored: untrained, as Rasa's own load
     assert found["scripts"] == [True, True, True, False, False, False, False]
