@@ -14,7 +14,7 @@ from typing import Any
 from playwright.sync_api import Browser, sync_playwright
 from sqlmodel import Session
 
-from api.conversations.models import utcnow
+from api.core.clock import utcnow
 from api.core.config import Settings
 from api.core.db import make_engine, migrate
 from api.referrals import service as referrals

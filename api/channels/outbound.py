@@ -17,7 +17,7 @@ from twilio.rest import Client
 
 from api.channels import identity
 from api.channels.models import InboundMessage, OptOut, OutboundMessage
-from api.conversations.models import utcnow
+from api.core.clock import utcnow
 from api.core.config import Settings
 from api.render.renderer import Renderer
 

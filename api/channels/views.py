@@ -19,7 +19,7 @@ from twilio.request_validator import RequestValidator
 from api.channels.models import OutboundMessage
 from api.channels.service import ChannelService, Inbound
 from api.channels.twiml import empty_reply, twiml_reply
-from api.conversations.models import utcnow
+from api.core.clock import utcnow
 from api.core.config import Settings
 from api.deps import ChannelServiceDep, SessionDep, SettingsDep
 from api.render.schemas import MessageKey

@@ -99,7 +99,11 @@ class ChatService:
             # wait would starve the pool under load, and with it the event loop.
             db_session.commit()
         else:  # the database is down: carry on without it (see _conversation)
-            cid = conversation_id or conversations.new_conversation_id()
+            cid = (
+                conversation_id
+                if conversation_id and conversations.belongs_to(conversation_id, channel)
+                else conversations.new_conversation_id()
+            )
             locale, options = locale or self.default_locale, []
 
         text = payload_for_numbered_reply(text, options) or text
@@ -192,12 +196,18 @@ class ChatService:
         (last activity, numbered options) waits. An unknown web id is then used as given:
         ids are 256-bit random values, so nobody can reach another's conversation by it.
         """
+        if conversation_id is not None and not conversations.belongs_to(conversation_id, channel):
+            conversation_id = None  # another channel's id: answered as an unknown one
         try:
             conversation = (
-                conversations.get(db_session, conversation_id) if conversation_id else None
+                conversations.get_on(db_session, conversation_id, channel)
+                if conversation_id
+                else None
             )
             if conversation is not None:
                 return conversation, False
+            if conversation_id is not None and conversations.get(db_session, conversation_id):
+                conversation_id = None  # held by another channel: never continued from here
             return conversations.start(
                 db_session,
                 channel=channel,
@@ -221,6 +231,22 @@ class ChatService:
                 continue
             usable.append(key)
         return self.renderer.for_channel(usable or UNAVAILABLE, locale, channel)
+
+    async def erase_on(self, db_session: Session, conversation_id: str, channel: str) -> None:
+        """Erase a conversation asked for from `channel`: only one of that channel's own.
+
+        Any other id is left alone and nothing says so, so a web page can neither erase an
+        SMS conversation nor learn that one exists."""
+        if not conversations.belongs_to(conversation_id, channel):
+            return
+        try:
+            held = conversations.get(db_session, conversation_id)
+        except SQLAlchemyError:
+            db_session.rollback()
+            held = None  # the database is down: the id's shape is the channel's own
+        if held is not None and held.channel != channel:
+            return
+        await self.erase(db_session, conversation_id)
 
     async def erase(self, db_session: Session, conversation_id: str) -> None:
         """Forget the conversation here and in Rasa. Retries Rasa in the background.

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from fastapi import APIRouter, Response, status
 
-from api.chat.schemas import (
-    CONVERSATION_ID_PATTERN,
-    ChatRequest,
-    ChatResponse,
-    has_visible_text,
-)
+from api.chat.schemas import ChatRequest, ChatResponse, has_visible_text
 from api.core.errors import ApiError, documented_errors
 from api.deps import ChatServiceDep, RendererDep, SessionDep, SettingsDep
 
@@ -66,6 +59,5 @@ async def exit_conversation(
 
     The web page calls this with navigator.sendBeacon as it leaves, so it takes no body.
     """
-    if re.fullmatch(CONVERSATION_ID_PATTERN, conversation_id):
-        await chat.erase(db_session, conversation_id)
+    await chat.erase_on(db_session, conversation_id, "web")
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -16,7 +16,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from api.channels.models import InboundMessage
-from api.conversations.models import Conversation, utcnow
+from api.conversations.models import Conversation
+from api.core.clock import utcnow
 from api.rasa.client import RasaClient, RasaUnavailableError
 from api.referrals import service as referrals
 

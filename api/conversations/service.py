@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from sqlmodel import Session
 
-from api.conversations.models import Conversation, utcnow
+from api.conversations.models import Conversation
+from api.core.clock import utcnow
 
 
 def new_conversation_id() -> str:
@@ -14,8 +16,33 @@ def new_conversation_id() -> str:
     return secrets.token_urlsafe(32)
 
 
+# What each channel's ids look like. Web ids are 32 random bytes in URL-safe base64 (43
+# characters); SMS and WhatsApp ids are a prefix and a keyed hash (api/channels/identity.py).
+# The shapes cannot overlap, so a channel can tell another's id from its own without the
+# database: the web routes can never reach an SMS or WhatsApp conversation.
+_ID_SHAPES = {
+    "web": re.compile(r"[A-Za-z0-9_-]{43}"),
+    "sms": re.compile(r"sms-[0-9a-f]{48}"),
+    "whatsapp": re.compile(r"wa-[0-9a-f]{48}"),
+}
+
+
+def belongs_to(conversation_id: str, channel: str) -> bool:
+    """True if `conversation_id` has the shape of an id `channel` issues."""
+    shape = _ID_SHAPES.get(channel)
+    return shape is not None and shape.fullmatch(conversation_id) is not None
+
+
 def get(db_session: Session, conversation_id: str) -> Conversation | None:
     return db_session.get(Conversation, conversation_id)
+
+
+def get_on(db_session: Session, conversation_id: str, channel: str) -> Conversation | None:
+    """The conversation, only if it belongs to `channel`; any other is as if unknown."""
+    if not belongs_to(conversation_id, channel):
+        return None
+    conversation = db_session.get(Conversation, conversation_id)
+    return conversation if conversation is not None and conversation.channel == channel else None
 
 
 def start(

@@ -24,7 +24,7 @@ import httpx
 from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
-from api.conversations.models import aware, utcnow
+from api.core.clock import aware, utcnow
 from api.hub.models import OutboxEntry
 from api.referrals.crypto import FieldCipher
 from api.referrals.models import Referral

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
-from api.conversations.models import utcnow
+from api.core.clock import utcnow
 
 
 class OutboxEntry(SQLModel, table=True):

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import case
 from sqlmodel import Session, col, select
 
-from api.conversations.models import aware, utcnow
+from api.core.clock import aware, utcnow
 from api.referrals.crypto import FieldCipher
 from api.referrals.models import (
     CLOSING_REASONS,

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
-from api.conversations.models import utcnow
+from api.core.clock import utcnow
 
 
 class ReferralBase(SQLModel):

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 import safety
-from api.conversations.models import utcnow
+from api.core.clock import utcnow
 from api.hub.models import OutboxEntry
 from api.referrals.crypto import FieldCipher
 from api.referrals.models import ContactAttempt, Referral, ReferralNote

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
-from api.conversations.models import utcnow
+from api.core.clock import utcnow
 
 ROLES = ("staff", "admin")
 

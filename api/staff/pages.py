@@ -13,7 +13,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from api.conversations.models import aware, utcnow
+from api.core.clock import aware, utcnow
 
 
 class PageNotFound(Exception):

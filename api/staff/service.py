@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from api.conversations.models import aware, utcnow
+from api.core.clock import aware, utcnow
 from api.referrals.crypto import FieldCipher
 from api.staff import security
 from api.staff.models import ROLES, AuditEvent, SignInFailure, StaffSession, StaffUser

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from api.channels.identity import conversation_id_for
 from api.channels.models import InboundMessage, OutboundMessage
 from api.channels.outbound import NotSent, OutboundSender
-from api.conversations.models import utcnow
+from api.core.clock import utcnow
 from api.core.config import PROJECT_ROOT
 from tests.api.channels.conftest import SURVIVOR, Phone, TwilioStandIn
 

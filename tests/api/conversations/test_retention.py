@@ -14,8 +14,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from api.conversations import service as conversations
-from api.conversations.models import Conversation, utcnow
+from api.conversations.models import Conversation
 from api.conversations.scheduled import purge_inactive
+from api.core.clock import utcnow
 from api.core.db import make_engine, migrate
 from api.hub.models import OutboxEntry
 from api.rasa.client import RasaClient

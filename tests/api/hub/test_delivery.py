@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from api.conversations.models import utcnow
+from api.core.clock import utcnow
 from api.core.db import make_engine, migrate
 from api.hub.delivery import (
     WEBHOOK,

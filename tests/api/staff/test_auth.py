@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from api.conversations.models import utcnow
+from api.core.clock import utcnow
 from api.main import create_app
 from api.referrals.models import Referral
 from api.staff.models import AuditEvent, StaffSession, StaffUser
