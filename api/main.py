@@ -178,6 +178,3 @@ def document_limits(app: FastAPI, settings: Settings) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-
-
-app = create_app()

@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 from twilio.request_validator import RequestValidator
 
 from api.core.db import migrate
+from api.rasa.client import WEBHOOK_PATH
 from bench.processes import MemoryWatch
 from scripts.production import production_stack
 from scripts.stack import ROOT, Stack, free_port
@@ -119,8 +120,9 @@ class Target:
                 urls = self.stack.rasa_urls
                 url = urls[hash(conversation["id"]) % len(urls)]
                 response = await self.http.post(
-                    f"{url}/webhooks/rest/webhook",
+                    f"{url}{WEBHOOK_PATH}",
                     json={"sender": conversation["id"], "message": text},
+                    headers={"Authorization": f"Bearer {self.stack.rasa_token}"},
                 )
                 ok = response.status_code == 200 and isinstance(response.json(), list)
                 degraded = False

@@ -16,6 +16,8 @@ This file runs in Rasa's own environment (Python 3.10) and imports nothing of th
 from __future__ import annotations
 
 import json
+import os
+import sys
 from typing import Any
 
 import jsonschema
@@ -62,7 +64,20 @@ def remember_subclasses() -> None:
     common.all_subclasses = all_subclasses
 
 
+def token_from_environment(argv: list[str]) -> list[str]:
+    """Rasa takes its API token only as `--auth-token`, where `ps` shows it to every user of
+    the machine. Here it comes from RASA_TOKEN instead; changing sys.argv does not change
+    what the operating system shows as the process's command line."""
+    if "--enable-api" not in argv or "--auth-token" in argv:
+        return argv
+    token = os.environ.get("RASA_TOKEN", "")
+    if len(token) < 16:
+        raise SystemExit("RASA_TOKEN must be set to a long random value to enable Rasa's API")
+    return [*argv, "--auth-token", token]
+
+
 def main() -> None:
+    sys.argv = token_from_environment(sys.argv)
     jsonschema.validate = validate
     remember_subclasses()
     from rasa.__main__ import main as rasa_main

@@ -3,26 +3,30 @@ API workers and a separate outbox worker. Run: make run-production.
 
 It needs PostgreSQL and Redis running (by default on 127.0.0.1:5432 and :6379; set
 DATABASE_URL and FRONT_DOOR_REDIS_HOST / FRONT_DOOR_REDIS_PORT otherwise). Secrets are
-made once into var/production.env (readable by this user only) unless the environment
-already sets them. docs/deployment.md maps this onto several machines.
+made once into .secrets/production.env (readable by this user only, outside the data
+folder) unless the environment already sets them. docs/deployment.md maps this onto
+several machines.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 from pathlib import Path
 
 import psycopg
 import redis
-from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
 
 from api.core.db import migrate
+from api.core.secrets import (
+    EARLIER_PRODUCTION_SECRETS,
+    PRODUCTION_SECRETS,
+    InsecureSecretsError,
+    ensure_secrets,
+)
 from scripts.stack import ROOT, Stack, port_is_free
 
-SECRETS_FILE = ROOT / "var" / "production.env"
 DEFAULTS = {
     "DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:5432/front_door",
     "FRONT_DOOR_REDIS_HOST": "127.0.0.1",
@@ -36,20 +40,10 @@ DEFAULTS = {
 }
 
 
-def production_secrets(path: Path = SECRETS_FILE) -> dict[str, str]:
-    """Long random secrets, made once and kept (mode 600); the environment wins."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lines = [
-            f"RASA_TOKEN={secrets.token_urlsafe(32)}",
-            f"ACTIONS_TOKEN={secrets.token_urlsafe(32)}",
-            f"CHANNEL_ID_KEY={secrets.token_urlsafe(32)}",
-            f"REFERRAL_KEYS={Fernet.generate_key().decode()}",
-        ]
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write("\n".join(lines) + "\n")
-    values = dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+def production_secrets(path: Path = PRODUCTION_SECRETS) -> dict[str, str]:
+    """Long random secrets, made once and kept owner-only outside the data folder; a file or
+    folder that other users could read is refused. The environment wins."""
+    values = ensure_secrets(path, moved_from=EARLIER_PRODUCTION_SECRETS)
     return {name: os.environ.get(name, value) for name, value in values.items()}
 
 
@@ -82,6 +76,9 @@ def production_stack(settings: dict[str, str], log_dir: Path | None = None) -> S
         database_url=settings["DATABASE_URL"],
         rasa_token=settings["RASA_TOKEN"],
         actions_token=settings["ACTIONS_TOKEN"],
+        channel_id_key=settings["CHANNEL_ID_KEY"],
+        referral_keys=settings["REFERRAL_KEYS"],
+        environment="production",
         endpoints="bot/endpoints.production.yml",
         api_workers=int(settings["API_WORKERS"]),
         log_dir=log_dir,
@@ -89,7 +86,6 @@ def production_stack(settings: dict[str, str], log_dir: Path | None = None) -> S
     stack.extra_env.update(
         {
             **{k: v for k, v in settings.items() if k not in {"RASA_PROCESSES", "API_WORKERS"}},
-            "ENVIRONMENT": "production",
             # Migrated once here, not by every worker at the same moment.
             "MIGRATE_ON_START": "false",
             # Delivery runs in its own process, so API workers only serve requests.
@@ -109,7 +105,10 @@ def production_stack(settings: dict[str, str], log_dir: Path | None = None) -> S
 
 def main() -> None:
     settings = {**DEFAULTS, **{k: os.environ[k] for k in DEFAULTS if k in os.environ}}
-    settings.update(production_secrets())
+    try:
+        settings.update(production_secrets())
+    except InsecureSecretsError as error:
+        sys.exit(str(error))
     try:
         ensure_database(settings["DATABASE_URL"])
         check_redis(settings["FRONT_DOOR_REDIS_HOST"], int(settings["FRONT_DOOR_REDIS_PORT"]))

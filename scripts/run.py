@@ -8,25 +8,37 @@ from __future__ import annotations
 import os
 import sys
 
+from api.core.secrets import (
+    EARLIER_LOCAL_KEY,
+    LOCAL_SECRETS,
+    InsecureSecretsError,
+    ensure_secrets,
+    read_env_file,
+)
 from scripts.stack import ROOT, Stack, port_is_free
 
-
-def _configured(name: str) -> bool:
-    env_file = ROOT / ".env"
-    in_file = env_file.exists() and any(
-        line.strip().startswith(f"{name}=") for line in env_file.read_text().splitlines()
-    )
-    return name in os.environ or in_file
+ENV_FILE = ROOT / ".env"
 
 
 def main() -> None:
+    dotenv = read_env_file(ENV_FILE) if ENV_FILE.exists() else {}
+    try:
+        made = ensure_secrets(LOCAL_SECRETS, moved_from=EARLIER_LOCAL_KEY)
+    except InsecureSecretsError as error:
+        sys.exit(str(error))
+    # The environment (or .env) wins over the generated file, as in the settings.
+    chosen = {name: os.environ.get(name) or dotenv.get(name) or made[name] for name in made}
     stack = Stack(
         api_port=int(os.environ.get("API_PORT", "8000")),
         rasa_port=int(os.environ.get("RASA_PORT", "5005")),
+        rasa_token=chosen["RASA_TOKEN"],
+        actions_token=chosen["ACTIONS_TOKEN"],
+        channel_id_key=chosen["CHANNEL_ID_KEY"],
+        referral_keys=chosen["REFERRAL_KEYS"],
     )
     if "DATABASE_URL" in os.environ:
         stack.database_url = os.environ["DATABASE_URL"]
-    if not _configured("STAFF_COOKIE_SECURE"):
+    if "STAFF_COOKIE_SECURE" not in os.environ and "STAFF_COOKIE_SECURE" not in dotenv:
         # This local run serves the console over plain http on loopback, where a browser
         # may refuse a Secure cookie. Anywhere else, cookies stay Secure.
         stack.extra_env["STAFF_COOKIE_SECURE"] = "false"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[1]
 RASA = ROOT / ".venvs" / "bot" / "bin" / "rasa"
@@ -42,6 +43,9 @@ class Stack:
     database_url: str = f"sqlite:///{ROOT / 'var' / 'front-door.db'}"
     rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     actions_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    channel_id_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    referral_keys: str = field(default_factory=lambda: Fernet.generate_key().decode())
+    environment: str = "development"
     log_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -74,13 +78,18 @@ class Stack:
         env = dict(os.environ)
         env.update(
             {
+                "ENVIRONMENT": self.environment,
                 "RASA_TELEMETRY_ENABLED": "false",
                 "TF_CPP_MIN_LOG_LEVEL": "2",
                 "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
                 "RASA_URL": self.rasa_url,
                 "RASA_URLS": json.dumps(self.rasa_urls),
+                # Secrets travel in the environment, which only this user can read, never
+                # on a command line, which every user of the machine can see with `ps`.
                 "RASA_TOKEN": self.rasa_token,
                 "ACTIONS_TOKEN": self.actions_token,
+                "CHANNEL_ID_KEY": self.channel_id_key,
+                "REFERRAL_KEYS": self.referral_keys,
                 "FRONT_DOOR_ACTIONS_URL": f"{self.api_url}/webhook",
                 "FRONT_DOOR_ACTIONS_TOKEN": self.actions_token,
                 "DATABASE_URL": self.database_url,
@@ -105,8 +114,7 @@ class Stack:
             raise RuntimeError("No trained model: run `make model` (or `make run`) first.")
         command = [
             str(BOT_PYTHON), "-m", "bot.serve", "run",
-            "--enable-api",
-            "--auth-token", self.rasa_token,
+            "--enable-api",  # behind RASA_TOKEN, read from the environment by bot.serve
             "--interface", "127.0.0.1",
             "--port", str(self.rasa_ports[index]),
             "--model", str(MODEL),
@@ -121,8 +129,9 @@ class Stack:
 
     def start_api(self) -> None:
         command = [
-            str(API_PYTHON), "-m", "uvicorn", "api.main:app",
+            str(API_PYTHON), "-m", "uvicorn", "--factory", "api.main:create_app",
             "--host", "127.0.0.1",
+            *self.proxy_options(),
             "--port", str(self.api_port),
             "--workers", str(self.api_workers),
             "--no-access-log",
@@ -131,6 +140,13 @@ class Stack:
         self.processes["api"] = subprocess.Popen(
             command, cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT
         )
+
+    def proxy_options(self) -> list[str]:
+        """X-Forwarded-For is believed only from the proxies in FORWARDED_ALLOW_IPS; by
+        default from none (uvicorn's own default trusts loopback, so anyone on the machine
+        could choose the address the rate limits count against)."""
+        trusted = self.env().get("FORWARDED_ALLOW_IPS", "").strip()
+        return ["--forwarded-allow-ips", trusted] if trusted else ["--no-proxy-headers"]
 
     def start_outbox_worker(self) -> None:
         """Delivery to the hub in its own process (the API's own worker is then off)."""

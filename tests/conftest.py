@@ -12,6 +12,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
@@ -26,8 +27,12 @@ DEFAULT_TEST_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TWILIO_TEST_ENV = {
     "TWILIO_AUTH_TOKEN": "test-twilio-auth-token",
     "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
-    "CHANNEL_ID_KEY": "test-channel-key",
 }
+# One key for the whole test session, so an app restarted on the same database reads it.
+TEST_REFERRAL_KEY = Fernet.generate_key().decode()
+# The pytest process itself (actions built outside an app, CLI calls) runs as the tests;
+# the stacks the tests start run as development or production, with real secrets.
+os.environ["ENVIRONMENT"] = "test"
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
@@ -38,6 +43,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "rasa_timeout_seconds": 1.0,
         "rasa_token": "test-rasa-token",
         "actions_token": "test-actions-token",
+        "referral_keys": TEST_REFERRAL_KEY,
         "referral_spool_dir": tmp_path / "spool",
     }
     values.update(overrides)

@@ -6,15 +6,25 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# The secrets `make run` generates on first start (api/core/secrets.py); `.env` and the
+# environment override them.
+LOCAL_SECRETS_FILE = PROJECT_ROOT / ".secrets" / "local.env"
+SECRET_NAMES = ("rasa_token", "actions_token", "channel_id_key")
+MIN_SECRET_LENGTH = 16
+# Values copied from old examples, or typed to get going: never accepted outside tests.
+PLACEHOLDER_PREFIXES = ("change-me", "changeme", "secret", "test-", "example")
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=PROJECT_ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
+        env_file=(LOCAL_SECRETS_FILE, PROJECT_ROOT / ".env"),
+        env_file_encoding="utf-8",
+        extra="ignore",
     )
 
     environment: Literal["development", "test", "production"] = "development"
@@ -32,7 +42,7 @@ class Settings(BaseSettings):
     # Several Rasa processes (production): a JSON list of addresses, used instead of
     # RASA_URL. They must share a Redis tracker store and lock store.
     rasa_urls: list[str] = Field(default_factory=list)
-    rasa_token: SecretStr = SecretStr("change-me-rasa-token")
+    rasa_token: SecretStr = SecretStr("")
     # Past this, the survivor gets the helpline and 999 rather than waiting. Not shorter:
     # Rasa still handles a message it was too slow to answer, so under load a short
     # timeout would move the conversation on while the survivor is told "try again".
@@ -40,7 +50,7 @@ class Settings(BaseSettings):
     rasa_timeout_seconds: float = 8.0
 
     # Rasa calls the API's action endpoint with this token; compared in constant time.
-    actions_token: SecretStr = SecretStr("change-me-actions-token")
+    actions_token: SecretStr = SecretStr("")
 
     # Content: translation catalogs and the local hub's details.
     locales_dir: Path = PROJECT_ROOT / "content" / "locales"
@@ -68,7 +78,7 @@ class Settings(BaseSettings):
     # Where the Twilio client sends its requests; tests point it at a local stand-in.
     twilio_api_base: str = "https://api.twilio.com"
     # Key for the pseudonymous conversation id of a phone number (HMAC-SHA256).
-    channel_id_key: SecretStr = SecretStr("change-me-channel-id-key")
+    channel_id_key: SecretStr = SecretStr("")
 
     # The hub's webhook connector (off when empty): consented referrals are POSTed there as
     # signed JSON (docs/hub-payload.md). The built-in staff console is always on.
@@ -121,14 +131,24 @@ class Settings(BaseSettings):
         return self.rasa_urls or [self.rasa_url]
 
     @model_validator(mode="after")
-    def _no_placeholder_secrets_in_production(self) -> Settings:
-        if self.environment == "production":
-            for name in ("rasa_token", "actions_token", "channel_id_key"):
-                secret: SecretStr = getattr(self, name)
-                if secret.get_secret_value().startswith("change-me") or len(secret) < 16:
-                    raise ValueError(f"{name.upper()} must be set to a long random value")
-            if not self.referral_keys.get_secret_value().strip():
-                raise ValueError("REFERRAL_KEYS must be set in production")
+    def _no_placeholder_secrets(self) -> Settings:
+        """Every environment but the tests' needs real secrets: with a known channel key
+        anyone could compute a survivor's SMS conversation id from their number."""
+        if self.environment == "test":
+            return self
+        how = "make run creates them in .secrets/local.env; in production, set them"
+        for name in SECRET_NAMES:
+            value = getattr(self, name).get_secret_value().strip()
+            if len(value) < MIN_SECRET_LENGTH or value.lower().startswith(PLACEHOLDER_PREFIXES):
+                raise ValueError(f"{name.upper()} must be a long random value ({how})")
+        keys = [k.strip() for k in self.referral_keys.get_secret_value().split(",") if k.strip()]
+        if not keys:
+            raise ValueError(f"REFERRAL_KEYS must be set ({how})")
+        for key in keys:
+            try:
+                Fernet(key.encode())
+            except ValueError:
+                raise ValueError("REFERRAL_KEYS must be Fernet keys, comma-separated") from None
         return self
 
 

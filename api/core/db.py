@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command
@@ -12,12 +13,21 @@ from sqlmodel import create_engine
 from api.core.config import PROJECT_ROOT
 
 MIGRATIONS_DIR = PROJECT_ROOT / "api" / "migrations"
+DATA_DIR = PROJECT_ROOT / "var"  # the local run's data folder
 
 
 def _prepare_sqlite_file(url: str) -> None:
+    """The database file and its folder are the owner's alone (0600 and 0700). SQLite gives
+    its journal and WAL files the database file's permissions."""
     prefix = "sqlite:///"
-    if url.startswith(prefix) and ":memory:" not in url:
-        Path(url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)
+    if not url.startswith(prefix) or ":memory:" in url:
+        return
+    path = Path(url[len(prefix) :])
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.parent.resolve() == DATA_DIR.resolve():  # made 0755 by earlier versions
+        path.parent.chmod(0o700)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    path.chmod(0o600)
 
 
 def make_engine(url: str) -> Engine:

@@ -32,6 +32,8 @@ class RasaUnavailableError(RuntimeError):
 
 # Errors raised before a request left this process: safe to send it elsewhere.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Rasa's input channel for the API, behind the same token as its HTTP API (bot/channels.py).
+WEBHOOK_PATH = "/webhooks/frontdoor/webhook"
 SKIP_REFUSING_SECONDS = 5.0
 
 
@@ -86,7 +88,11 @@ class RasaClient:
         body = {"sender": conversation_id, "message": text, "metadata": metadata}
         try:
             response = await self._request(
-                conversation_id, "POST", "/webhooks/rest/webhook", json=body
+                conversation_id,
+                "POST",
+                WEBHOOK_PATH,
+                json=body,
+                headers={"Authorization": f"Bearer {self._token}"},
             )
             response.raise_for_status()
             raw = response.json()

@@ -1,3 +1,5 @@
+"""The settings refuse what would make the service unsafe, in every environment but the tests'."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,25 +8,39 @@ from pydantic import ValidationError
 from api.core.config import Settings
 from api.referrals.crypto import FieldCipher
 
+GOOD = {
+    "rasa_token": "r" * 32,
+    "actions_token": "a" * 32,
+    "channel_id_key": "c" * 32,
+    "referral_keys": FieldCipher.new_key(),
+}
+NO_FILES = {"_env_file": None}  # read neither .env nor the generated secrets
 
-def test_production_refuses_placeholder_secrets() -> None:
+
+@pytest.mark.parametrize("environment", ["development", "production"])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("rasa_token", ""),
+        ("actions_token", "change-me-actions-token"),
+        ("channel_id_key", "change-me-channel-id-key"),
+        ("channel_id_key", "test-channel-key"),
+        ("channel_id_key", "short"),
+        ("referral_keys", ""),
+        ("referral_keys", "not-a-fernet-key"),
+    ],
+)
+def test_placeholder_or_missing_secrets_are_refused(
+    environment: str, name: str, value: str
+) -> None:
     with pytest.raises(ValidationError):
-        Settings(environment="production")
-    with pytest.raises(ValidationError):  # no encryption key
-        Settings(
-            environment="production",
-            rasa_token="r" * 32,  # type: ignore[arg-type]
-            actions_token="a" * 32,  # type: ignore[arg-type]
-            channel_id_key="c" * 32,  # type: ignore[arg-type]
-        )
-    Settings(
-        environment="production",
-        rasa_token="r" * 32,  # type: ignore[arg-type]
-        actions_token="a" * 32,  # type: ignore[arg-type]
-        channel_id_key="c" * 32,  # type: ignore[arg-type]
-        referral_keys=FieldCipher.new_key(),  # type: ignore[arg-type]
-    )
+        Settings(**NO_FILES, environment=environment, **{**GOOD, name: value})  # type: ignore[arg-type]
 
 
-def test_development_runs_with_defaults() -> None:
-    assert Settings(environment="development").rasa_timeout_seconds == 8.0
+@pytest.mark.parametrize("environment", ["development", "production"])
+def test_long_random_secrets_are_accepted(environment: str) -> None:
+    Settings(**NO_FILES, environment=environment, **GOOD)  # type: ignore[arg-type]
+
+
+def test_the_tests_run_with_placeholders() -> None:
+    assert Settings(**NO_FILES, environment="test").rasa_timeout_seconds == 8.0  # type: ignore[arg-type]

@@ -17,7 +17,6 @@ from scripts.stack import Stack
 pytestmark = pytest.mark.e2e
 
 AUTH_TOKEN = "test-twilio-auth-token"
-ID_KEY = "test-channel-key"
 _sids = count(1)
 
 
@@ -56,7 +55,7 @@ class Phone:
         return self.said(self.option(reply, title))
 
     def tracker_events(self) -> list[dict]:
-        cid = conversation_id_for(self.address, ID_KEY)
+        cid = conversation_id_for(self.address, self.stack.channel_id_key)
         response = httpx.get(
             f"{self.stack.rasa_url}/conversations/{cid}/tracker",
             params={"token": self.stack.rasa_token},
