@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import BigInteger, DateTime
 from sqlmodel import Field, SQLModel
 
 from api.core.clock import utcnow
@@ -30,6 +30,11 @@ class StaffUser(StaffUserBase, table=True):
     # The TOTP secret, encrypted with the referral keys; None until set up.
     encrypted_totp_secret: str | None = Field(default=None, max_length=400)
     failed_sign_ins: int = 0
+    # Wrong two-step codes since the last right one. A right password does not reset it, so
+    # "password, then a few guesses" cannot repeat for ever.
+    failed_second_factors: int = 0
+    # The newest TOTP time step used: a code is good once.
+    last_totp_step: int | None = Field(default=None, sa_type=BigInteger)
     locked_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import UTC, datetime
 
 import pyotp
 from argon2 import PasswordHasher
@@ -69,7 +70,24 @@ def totp_uri(secret: str, account: str, issuer: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=account, issuer_name=issuer)
 
 
-def verify_totp(secret: str, code: str) -> bool:
+def totp_step(secret: str, code: str, *, after: int | None = None) -> int | None:
+    """The time step a code belongs to, if it is right and newer than `after`; else None.
+
+    One step either side allows for a phone's clock being a little out. A step already
+    used is refused, so a code seen over someone's shoulder cannot be used again (RFC 6238,
+    section 5.2)."""
     digits = "".join(ch for ch in code if ch.isdigit())
-    # One step either side allows for a phone's clock being a little out.
-    return len(digits) == 6 and pyotp.TOTP(secret).verify(digits, valid_window=1)
+    if len(digits) != 6:
+        return None
+    totp = pyotp.TOTP(secret)
+    now = totp.timecode(datetime.now(UTC))
+    for step in (now - 1, now, now + 1):
+        if after is not None and step <= after:
+            continue
+        if hmac.compare_digest(totp.generate_otp(step), digits):
+            return step
+    return None
+
+
+def verify_totp(secret: str, code: str) -> bool:
+    return totp_step(secret, code) is not None

@@ -26,6 +26,10 @@ class AccountError(ValueError):
         return str(self.args[0])
 
 
+# However many wrong codes, an account is never locked for longer than this at a time.
+MAX_LOCKOUT = timedelta(hours=24)
+
+
 @dataclass(frozen=True)
 class SignInPolicy:
     lockout_failures: int = 5
@@ -155,6 +159,9 @@ def sign_in(
         db_session.commit()
         return SignInResult("wrong")
     if is_locked(user):
+        # Counted like any failure: otherwise a locked account, unlike a made-up one, would
+        # never bring on the rate limit, and that difference would show which accounts exist.
+        db_session.add(SignInFailure(client_key=client_key))
         audit(db_session, "sign_in_refused_locked", actor_id=user.id)
         db_session.commit()
         return SignInResult("locked")
@@ -199,31 +206,47 @@ def complete_second_factor(
     cipher: FieldCipher,
     staff_session: StaffSession,
     code: str,
+    *,
+    client_key: str,
     policy: SignInPolicy,
-) -> str | None:
-    """Check a TOTP code; on success the half-open session is replaced by a full one."""
+) -> SignInResult:
+    """Check a TOTP code; on success the half-open session is replaced by a full one.
+
+    Wrong codes count against the account (a counter a right password does not reset) and
+    against the address, like wrong passwords; each lockout is longer than the last; and a
+    code's time step is good only once."""
+    if _recent_failures(db_session, client_key, policy.rate_limit_window) >= (
+        policy.rate_limit_failures
+    ):
+        logger.warning("staff second factor refused: rate limit")
+        return SignInResult("rate_limited")
     user = db_session.get(StaffUser, staff_session.user_id)
     if user is None or user.encrypted_totp_secret is None or is_locked(user):
-        return None
+        db_session.add(SignInFailure(client_key=client_key))
+        db_session.commit()
+        return SignInResult("wrong")
     secret = cipher.decrypt(user.encrypted_totp_secret)["totp"]
-    if not security.verify_totp(secret, code):
-        user.failed_sign_ins += 1
-        if user.failed_sign_ins >= policy.lockout_failures:
-            user.locked_until = utcnow() + policy.lockout
-            user.failed_sign_ins = 0
+    step = security.totp_step(secret, code, after=user.last_totp_step)
+    if step is None:
+        db_session.add(SignInFailure(client_key=client_key))
+        user.failed_second_factors += 1
+        if user.failed_second_factors % policy.lockout_failures == 0:
+            lockouts = user.failed_second_factors // policy.lockout_failures
+            user.locked_until = utcnow() + min(policy.lockout * lockouts, MAX_LOCKOUT)
             db_session.delete(staff_session)
-            audit(db_session, "account_locked", actor_id=user.id)
+            audit(db_session, "account_locked", actor_id=user.id, detail="second factor")
         db_session.add(user)
         audit(db_session, "second_factor_failed", actor_id=user.id)
         db_session.commit()
-        return None
-    user.failed_sign_ins = 0
+        return SignInResult("wrong")
+    user.failed_second_factors = 0
+    user.last_totp_step = step
     db_session.add(user)
     db_session.delete(staff_session)
     token = _start_session(db_session, user, awaiting_second_factor=False)
     audit(db_session, "sign_in", actor_id=user.id, detail="with second factor")
     db_session.commit()
-    return token
+    return SignInResult("ok", token)
 
 
 def session_for(
@@ -274,16 +297,35 @@ def start_second_factor_setup(cipher: FieldCipher) -> tuple[str, str]:
 
 
 def enable_second_factor(
-    db_session: Session, cipher: FieldCipher, user: StaffUser, sealed_secret: str, code: str
-) -> bool:
+    db_session: Session,
+    cipher: FieldCipher,
+    user: StaffUser,
+    sealed_secret: str,
+    code: str,
+    password: str,
+) -> str | None:
+    """Turn two-step sign-in on, or move it to a new app. None if it worked, else a problem
+    code. The password is needed too, so a session left open cannot swap the app."""
+    if not security.verify_password(user.password_hash, password):
+        audit(db_session, "second_factor_change_refused", actor_id=user.id)
+        db_session.commit()
+        return "wrong_password"
     secret = cipher.decrypt(sealed_secret)["totp"]
-    if not security.verify_totp(secret, code):
-        return False
+    step = security.totp_step(secret, code)
+    if step is None:
+        return "wrong_code"
+    replacing = user.encrypted_totp_secret is not None
     user.encrypted_totp_secret = cipher.encrypt({"totp": secret})
+    user.last_totp_step = step
+    user.failed_second_factors = 0
     db_session.add(user)
-    audit(db_session, "second_factor_enabled", actor_id=user.id)
+    audit(
+        db_session,
+        "second_factor_reset" if replacing else "second_factor_enabled",
+        actor_id=user.id,
+    )
     db_session.commit()
-    return True
+    return None
 
 
 # Administration

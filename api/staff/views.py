@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from api.core.config import Settings
 from api.deps import CipherDep, SessionDep, SettingsDep
 from api.staff import security, service
 from api.staff.auth import (
@@ -29,8 +30,11 @@ TOTP_ISSUER = "Front Door"
 STATUS_FOR_OUTCOME = {"wrong": 401, "locked": 401, "rate_limited": 429}
 
 
-def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def _client_key(request: Request, settings: Settings) -> str:
+    """A keyed hash of the client's address (as uvicorn reports it: X-Forwarded-For only
+    from the proxies in FORWARDED_ALLOW_IPS)."""
+    address = request.client.host if request.client else "unknown"
+    return security.client_key(settings.channel_id_key.get_secret_value(), address)
 
 
 @router.get("/sign-in")
@@ -50,9 +54,12 @@ async def sign_in(
     password: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
     await check_csrf(request, request.cookies.get(FORM_COOKIE) or security.new_token())
-    key = security.client_key(settings.channel_id_key.get_secret_value(), _client_address(request))
     result = service.sign_in(
-        db_session, email=email, password=password, client_key=key, policy=sign_in_policy(settings)
+        db_session,
+        email=email,
+        password=password,
+        client_key=_client_key(request, settings),
+        policy=sign_in_policy(settings),
     )
     if result.token is None:
         form_token = security.new_token()
@@ -108,18 +115,23 @@ async def second_factor(
     if staff_session is None:
         return see_other("/staff/sign-in")
     await check_csrf(request, staff_session.csrf_token)
-    token = service.complete_second_factor(
-        db_session, cipher, staff_session, code, sign_in_policy(settings)
+    result = service.complete_second_factor(
+        db_session,
+        cipher,
+        staff_session,
+        code,
+        client_key=_client_key(request, settings),
+        policy=sign_in_policy(settings),
     )
-    if token is None:
+    if result.token is None:
         return render(
             request,
             "second_factor.html",
-            {"csrf_token": staff_session.csrf_token, "problem": "wrong_code"},
-            status_code=401,
+            {"csrf_token": staff_session.csrf_token, "problem": result.outcome},
+            status_code=STATUS_FOR_OUTCOME[result.outcome],
         )
     response = see_other("/staff")
-    set_cookie(response, SESSION_COOKIE, token, settings)
+    set_cookie(response, SESSION_COOKIE, result.token, settings)
     return response
 
 
@@ -165,16 +177,19 @@ async def confirm_second_factor(
     cipher: CipherDep,
     sealed: Annotated[str, Form(max_length=400)] = "",
     code: Annotated[str, Form(max_length=16)] = "",
+    current_password: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
     try:
-        enabled = service.enable_second_factor(db_session, cipher, staff.user, sealed, code)
+        problem = service.enable_second_factor(
+            db_session, cipher, staff.user, sealed, code, current_password
+        )
     except ValueError:  # a sealed secret this server did not make
         raise Forbidden("csrf") from None
-    if not enabled:
+    if problem:
         return render(
             request,
             "account.html",
-            {"staff": staff, "done": None, "setup": None, "problem": "wrong_code"},
+            {"staff": staff, "done": None, "setup": None, "problem": problem},
             status_code=400,
         )
     return see_other("/staff/account?done=second_factor")

@@ -217,14 +217,18 @@ def test_two_step_sign_in_with_a_time_based_code(
     wrong = post(
         client,
         "/staff/account/second-factor/confirm",
-        {"sealed": sealed, "code": "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"},
+        {
+            "sealed": sealed,
+            "code": "000000" if pyotp.TOTP(secret).now() != "000000" else "111111",
+            "current_password": PASSWORD,
+        },
         "/staff/account",
     )
     assert wrong.status_code == 400
     confirmed = post(
         client,
         "/staff/account/second-factor/confirm",
-        {"sealed": sealed, "code": pyotp.TOTP(secret).now()},
+        {"sealed": sealed, "code": pyotp.TOTP(secret).now(), "current_password": PASSWORD},
         "/staff/account",
     )
     assert confirmed.status_code == 303
@@ -237,9 +241,11 @@ def test_two_step_sign_in_with_a_time_based_code(
     token = csrf_of(other_client, "/staff/sign-in/code")
     refused = other_client.post("/staff/sign-in/code", data={"csrf_token": token, "code": "12"})
     assert refused.status_code == 401
+    # The code that turned it on was used: the next one is needed (RFC 6238, 5.2).
+    newer = pyotp.TOTP(secret).at(utcnow() + timedelta(seconds=30))
     accepted = other_client.post(
         "/staff/sign-in/code",
-        data={"csrf_token": token, "code": pyotp.TOTP(secret).now()},
+        data={"csrf_token": token, "code": newer},
         follow_redirects=False,
     )
     assert accepted.headers["location"] == "/staff"
