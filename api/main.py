@@ -23,6 +23,7 @@ from api.conversations.scheduled import retention_loop
 from api.core.config import Settings, get_settings
 from api.core.db import make_engine, migrate
 from api.core.errors import install_error_handlers
+from api.core.limits import ChatLimits, make_limiter
 from api.core.logging import configure_logging
 from api.core.middleware import SafetyHeadersMiddleware
 from api.health.views import router as health_router
@@ -57,12 +58,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.engine = make_engine(settings.database_url)
         app.state.cipher = FieldCipher(referral_keys(settings))
+        app.state.limiter = make_limiter(settings, app.state.engine)
+        chat_limits = ChatLimits.from_settings(settings)
         referrals_runtime.configure(
             ReferralRuntime(
                 app.state.engine,
                 app.state.cipher,
                 hub_worker.connectors(settings),
                 settings.referral_spool_dir,
+                limiter=app.state.limiter,
+                referral_limit=chat_limits.referrals,
             )
         )
         stop_worker = asyncio.Event()
@@ -105,7 +110,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             load_languages(locales_dir=settings.locales_dir, default=settings.default_locale),
         )
         app.state.renderer = renderer
-        app.state.chat = ChatService(rasa, renderer, settings.default_locale)
+        app.state.chat = ChatService(
+            rasa, renderer, settings.default_locale, app.state.limiter, chat_limits
+        )
         app.state.channels = ChannelService(
             app.state.chat,
             get_channel_words(),
@@ -122,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 closed_referral_days=settings.closed_referral_retention_days,
                 every_seconds=settings.purge_every_seconds,
                 stop=stop_worker,
+                limiter=app.state.limiter,
             )
         )
         yield

@@ -2,6 +2,7 @@
 
 from api.channels.models import InboundMessage, OptOut, OutboundMessage
 from api.conversations.models import Conversation
+from api.core.limits import LimitHit, RateCount
 from api.hub.models import OutboxEntry
 from api.referrals.models import ContactAttempt, Referral, ReferralNote
 from api.staff.models import AuditEvent, SignInFailure, StaffSession, StaffUser
@@ -11,9 +12,11 @@ __all__ = [
     "ContactAttempt",
     "Conversation",
     "InboundMessage",
+    "LimitHit",
     "OptOut",
     "OutboundMessage",
     "OutboxEntry",
+    "RateCount",
     "Referral",
     "ReferralNote",
     "SignInFailure",

@@ -271,6 +271,11 @@ def bench_stack(rasa_processes: int) -> Stack:
             "PUBLIC_BASE_URL": stack.api_url,
             "LOG_LEVEL": "WARNING",
             "STAFF_COOKIE_SECURE": "true",
+            # Every simulated person comes from loopback: the load is not a flood.
+            "CHAT_MESSAGES_PER_MINUTE_PER_ADDRESS": "1000000",
+            "CHAT_MESSAGES_PER_MINUTE_PER_CONVERSATION": "1000000",
+            "NEW_CONVERSATIONS_PER_HOUR_PER_ADDRESS": "1000000",
+            "REFERRALS_PER_DAY_PER_ADDRESS": "1000000",
         }
     )
     return stack

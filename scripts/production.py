@@ -33,6 +33,8 @@ DEFAULTS = {
     "FRONT_DOOR_REDIS_PORT": "6379",
     "FRONT_DOOR_REDIS_TRACKER_DB": "0",
     "FRONT_DOOR_REDIS_LOCK_DB": "1",
+    # The API workers' shared rate-limit counters.
+    "FRONT_DOOR_REDIS_LIMITS_DB": "2",
     # A conversation left for a day is gone from Redis even if nobody erased it.
     "FRONT_DOOR_TRACKER_EXPIRY_SECONDS": "86400",
     "RASA_PROCESSES": "2",
@@ -86,6 +88,11 @@ def production_stack(settings: dict[str, str], log_dir: Path | None = None) -> S
     stack.extra_env.update(
         {
             **{k: v for k, v in settings.items() if k not in {"RASA_PROCESSES", "API_WORKERS"}},
+            "RATE_LIMIT_REDIS_URL": "redis://{}:{}/{}".format(
+                settings["FRONT_DOOR_REDIS_HOST"],
+                settings["FRONT_DOOR_REDIS_PORT"],
+                settings.get("FRONT_DOOR_REDIS_LIMITS_DB", "2"),
+            ),
             # Migrated once here, not by every worker at the same moment.
             "MIGRATE_ON_START": "false",
             # Delivery runs in its own process, so API workers only serve requests.

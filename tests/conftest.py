@@ -28,6 +28,14 @@ TWILIO_TEST_ENV = {
     "TWILIO_AUTH_TOKEN": "test-twilio-auth-token",
     "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
 }
+# Every test client shares one address, so tests of anything but the limits lift them;
+# tests/security and tests/api/chat/test_limits.py set their own.
+UNLIMITED = {
+    "chat_messages_per_minute_per_address": 100_000,
+    "chat_messages_per_minute_per_conversation": 100_000,
+    "new_conversations_per_hour_per_address": 100_000,
+    "referrals_per_day_per_address": 100_000,
+}
 # One key for the whole test session, so an app restarted on the same database reads it.
 TEST_REFERRAL_KEY = Fernet.generate_key().decode()
 # The pytest process itself (actions built outside an app, CLI calls) runs as the tests;
@@ -45,6 +53,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "actions_token": "test-actions-token",
         "referral_keys": TEST_REFERRAL_KEY,
         "referral_spool_dir": tmp_path / "spool",
+        **UNLIMITED,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -139,7 +148,12 @@ def running_stack(work: Path, logs: str, extra_env: dict[str, str]) -> Iterator[
         rasa_port=free_port(),
         database_url=f"sqlite:///{work / 'front-door.db'}",
         log_dir=ROOT / "test-artifacts" / logs,
-        extra_env={**TWILIO_TEST_ENV, "REFERRAL_SPOOL_DIR": str(work / "spool"), **extra_env},
+        extra_env={
+            **TWILIO_TEST_ENV,
+            **{name.upper(): str(value) for name, value in UNLIMITED.items()},
+            "REFERRAL_SPOOL_DIR": str(work / "spool"),
+            **extra_env,
+        },
     )
     running.extra_env.setdefault("PUBLIC_BASE_URL", running.api_url)
     running.start_api()

@@ -20,6 +20,7 @@ from sqlmodel import Session
 import safety
 from api.conversations import service as conversations
 from api.conversations.models import Conversation
+from api.core.limits import ChatLimits, RateLimiter
 from api.languages.registry import language_payload
 from api.rasa.client import RasaClient, RasaUnavailableError
 from api.render.renderer import (
@@ -44,6 +45,7 @@ class Reply:
     messages: list[OutgoingMessage] = field(default_factory=list)
     erased: bool = False
     locale: str = ""
+    limited: bool = False
 
 
 def emergency_messages(result: safety.ScreenResult) -> list[MessageKey]:
@@ -61,14 +63,35 @@ def emergency_messages(result: safety.ScreenResult) -> list[MessageKey]:
 
 
 UNAVAILABLE = [MessageKey(key="system.unavailable")]
+SLOW_DOWN = [MessageKey(key="system.slow_down")]
 NOTHING_TO_SAY = [MessageKey(key="fallback.not_sure", buttons=[MENU_BUTTON])]
 
 
+@dataclass
+class Admission:
+    """Where a message stands before it is answered: its conversation (None if the
+    database is down or the message is over a limit), and whether it is over a limit."""
+
+    conversation: Conversation | None
+    conversation_id: str
+    is_new: bool = False
+    limited: bool = False
+
+
 class ChatService:
-    def __init__(self, rasa: RasaClient, renderer: Renderer, default_locale: str) -> None:
+    def __init__(
+        self,
+        rasa: RasaClient,
+        renderer: Renderer,
+        default_locale: str,
+        limiter: RateLimiter,
+        limits: ChatLimits,
+    ) -> None:
         self.rasa = rasa
         self.renderer = renderer
         self.default_locale = default_locale
+        self.limiter = limiter
+        self.limits = limits
 
     async def handle(
         self,
@@ -79,31 +102,26 @@ class ChatService:
         conversation_id: str | None = None,
         locale: str | None = None,
         stable_id: bool = False,
+        client: str | None = None,
     ) -> Reply:
         """Answer one message.
 
         `stable_id` is for channels whose id is derived from the sender (SMS, WhatsApp):
         an unknown id is then created as given. On the web an unknown id starts afresh
-        with a new random id, so a client can never choose its own.
+        with a new random id, so a client can never choose its own. `client` is the
+        sender's address, for the limits per address (the web); it is only ever hashed.
         """
-        conversation, is_new = self._conversation(
-            db_session, conversation_id, channel, locale, stable_id
-        )
+        if conversation_id is not None and not conversations.belongs_to(conversation_id, channel):
+            conversation_id = None  # another channel's id: answered as an unknown one
+        subject = self.limiter.subject(client) if client else None
+        admitted = self._admit(db_session, conversation_id, channel, locale, stable_id, subject)
+        conversation, cid, is_new = admitted.conversation, admitted.conversation_id, admitted.is_new
         if conversation is not None:
-            cid, locale, options = (
-                conversation.id,
-                locale or conversation.locale,
-                conversation.last_options,
-            )
+            locale, options = locale or conversation.locale, conversation.last_options
             # End the read before waiting for Rasa: a database connection held across the
             # wait would starve the pool under load, and with it the event loop.
             db_session.commit()
-        else:  # the database is down: carry on without it (see _conversation)
-            cid = (
-                conversation_id
-                if conversation_id and conversations.belongs_to(conversation_id, channel)
-                else conversations.new_conversation_id()
-            )
+        else:  # the database is down, or the message is over a limit: no bookkeeping
             locale, options = locale or self.default_locale, []
 
         text = payload_for_numbered_reply(text, options) or text
@@ -128,16 +146,26 @@ class ChatService:
                     key.locale = result.locale
                 if is_new:
                     locale = result.locale
+        elif admitted.limited:
+            keys = SLOW_DOWN
         elif is_new and channel in TEXT_ONLY_CHANNELS and not chosen and self.multilingual:
             keys = self.first_language_menu()
         else:
+            # The referral limit is per address on the web, per sender by text (a hash).
+            metadata = {
+                "locale": locale,
+                "channel": channel,
+                "client": subject or self.limiter.subject(cid),
+            }
             try:
-                keys = await self.rasa.send(cid, text, {"locale": locale, "channel": channel})
+                keys = await self.rasa.send(cid, text, metadata)
             except RasaUnavailableError:
                 keys = UNAVAILABLE
             keys = keys or NOTHING_TO_SAY
 
         messages, options = self.render(keys, locale, channel)
+        if admitted.limited:
+            return Reply(cid, messages, locale=locale, limited=True)
         if conversation is not None:
             try:
                 conversations.touch(db_session, conversation, locale=locale, options=options)
@@ -180,44 +208,60 @@ class ChatService:
         starting = first_contact or options[0].startswith("/greet")
         return language_payload("greet" if starting else "choose_language", code)
 
-    def _conversation(
+    def _admit(
         self,
         db_session: Session,
         conversation_id: str | None,
         channel: str,
         locale: str | None,
         stable_id: bool,
-    ) -> tuple[Conversation | None, bool]:
-        """The conversation's record, started if new (and whether it was); None if the
-        database is unreachable.
+        subject: str | None,
+    ) -> Admission:
+        """Find or start the conversation, within the limits.
 
+        Over a limit, nothing is read or written here: a flood costs one counter each.
         Without the database the conversation goes on: Rasa keeps its state, a referral
         sent meanwhile is spooled (api/referrals/spool.py), and only the bookkeeping here
         (last activity, numbered options) waits. An unknown web id is then used as given:
         ids are 256-bit random values, so nobody can reach another's conversation by it.
         """
-        if conversation_id is not None and not conversations.belongs_to(conversation_id, channel):
-            conversation_id = None  # another channel's id: answered as an unknown one
+        unstored = conversation_id or conversations.new_conversation_id()
+        if subject and not self.limiter.allow(self.limits.address_messages, subject):
+            return Admission(None, unstored, limited=True)
         try:
             conversation = (
                 conversations.get_on(db_session, conversation_id, channel)
                 if conversation_id
                 else None
             )
-            if conversation is not None:
-                return conversation, False
-            if conversation_id is not None and conversations.get(db_session, conversation_id):
-                conversation_id = None  # held by another channel: never continued from here
-            return conversations.start(
-                db_session,
-                channel=channel,
-                locale=locale or self.default_locale,
-                conversation_id=conversation_id if stable_id else None,
-            ), True
+            if conversation is None and conversation_id is not None:
+                if conversations.get(db_session, conversation_id) is not None:
+                    conversation_id = None  # held by another channel: never continued here
+                elif not stable_id:
+                    conversation_id = None  # the web never lets a client choose its id
+            is_new = conversation is None
+            if (
+                is_new
+                and subject
+                and not self.limiter.allow(self.limits.new_conversations, subject)
+            ):
+                db_session.rollback()
+                return Admission(None, conversations.new_conversation_id(), limited=True)
+            if conversation is None:
+                conversation = conversations.start(
+                    db_session,
+                    channel=channel,
+                    locale=locale or self.default_locale,
+                    conversation_id=conversation_id,
+                )
         except SQLAlchemyError as error:
             db_session.rollback()
             logger.warning("database unavailable error=%s", type(error).__name__)
-            return None, False
+            return Admission(None, unstored)
+        within = self.limiter.allow(
+            self.limits.conversation_messages, self.limiter.subject(conversation.id)
+        )
+        return Admission(conversation, conversation.id, is_new=is_new, limited=not within)
 
     def render(
         self, keys: list[MessageKey], locale: str, channel: str

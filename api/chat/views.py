@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from api.chat.schemas import ChatRequest, ChatResponse, has_visible_text
 from api.core.errors import ApiError, documented_errors
@@ -12,9 +12,20 @@ router = APIRouter(prefix="/api/chat", tags=["chat"])
 
 
 @router.post(
-    "/messages", response_model=ChatResponse, responses=documented_errors(400, 413, 422, 500)
+    "/messages",
+    response_model=ChatResponse,
+    responses={
+        **documented_errors(400, 413, 422, 500),
+        429: {
+            "model": ChatResponse,
+            "description": "Over a rate limit: the same shape, with a calm answer that still "
+            "gives 999 and the helpline (or the emergency guidance, if the message needs it).",
+        },
+    },
 )
 async def send_message(
+    request: Request,
+    response: Response,
     body: ChatRequest,
     db_session: SessionDep,
     chat: ChatServiceDep,
@@ -38,7 +49,11 @@ async def send_message(
         channel="web",
         conversation_id=body.conversation_id,
         locale=body.locale,
+        client=request.client.host if request.client else None,
     )
+    if reply.limited:
+        response.status_code = status.HTTP_429_TOO_MANY_REQUESTS
+        response.headers["Retry-After"] = "60"
     return ChatResponse(
         conversation_id=reply.conversation_id,
         messages=reply.messages,

@@ -12,12 +12,14 @@ import contextlib
 import logging
 from datetime import timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
 from api.channels.models import InboundMessage
+from api.conversations import service as conversations
 from api.conversations.models import Conversation
 from api.core.clock import utcnow
+from api.core.limits import RateLimiter
 from api.rasa.client import RasaClient, RasaUnavailableError
 from api.referrals import service as referrals
 
@@ -37,12 +39,11 @@ async def purge_inactive(engine: Engine, rasa: RasaClient, idle_for: timedelta) 
                 await rasa.erase(conversation.id)
             except RasaUnavailableError:
                 continue  # try again on the next pass rather than leave Rasa's copy behind
-            for inbound in session.exec(
-                select(InboundMessage).where(InboundMessage.conversation_id == conversation.id)
-            ):
-                session.delete(inbound)
-            session.delete(conversation)
+            conversations.erase_records(session, conversation.id)
             erased += 1
+        # Records of messages whose conversation is already gone (erased while Rasa was
+        # unreachable, say) go by age alone: nothing outlives the retention period.
+        session.exec(delete(InboundMessage).where(col(InboundMessage.received_at) < cutoff))
         session.commit()
     if erased:
         logger.info("purged %s idle conversations", erased)
@@ -57,13 +58,17 @@ async def retention_loop(
     closed_referral_days: float,
     every_seconds: float,
     stop: asyncio.Event,
+    limiter: RateLimiter | None = None,
 ) -> None:
-    """Every few minutes: erase idle conversations and delete closed referrals past retention."""
+    """Every few minutes: erase idle conversations, delete closed referrals past retention,
+    and forget rate-limit windows that have ended."""
     while not stop.is_set():
         try:
             await purge_inactive(engine, rasa, timedelta(hours=conversation_hours))
             with Session(engine) as session:
                 referrals.purge_closed(session, closed_referral_days)
+            if limiter is not None:
+                limiter.purge()
         except Exception:
             logger.exception("retention pass failed; will try again")
         with contextlib.suppress(TimeoutError):

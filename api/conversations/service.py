@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import secrets
 
-from sqlmodel import Session
+from sqlalchemy import delete
+from sqlmodel import Session, col
 
+from api.channels.models import InboundMessage
 from api.conversations.models import Conversation
 from api.core.clock import utcnow
 
@@ -67,8 +69,15 @@ def touch(
     db_session.commit()
 
 
+def erase_records(db_session: Session, conversation_id: str) -> None:
+    """Delete everything this API holds about a conversation: its record and the records
+    of its messages (which show that a number texted, and when). The caller commits."""
+    db_session.exec(
+        delete(InboundMessage).where(col(InboundMessage.conversation_id) == conversation_id)
+    )
+    db_session.exec(delete(Conversation).where(col(Conversation.id) == conversation_id))
+
+
 def erase(db_session: Session, conversation_id: str) -> None:
-    conversation = db_session.get(Conversation, conversation_id)
-    if conversation is not None:
-        db_session.delete(conversation)
-        db_session.commit()
+    erase_records(db_session, conversation_id)
+    db_session.commit()

@@ -124,6 +124,16 @@ class Settings(BaseSettings):
     staff_rate_limit_failures: int = Field(default=20, ge=1)
     staff_rate_limit_minutes: float = Field(default=15.0, gt=0)
 
+    # Rate limits, shared by every API worker: counted in the database, or in Redis when
+    # RATE_LIMIT_REDIS_URL is set (the production profile). Addresses are counted as keyed
+    # hashes; put the proxy's addresses in FORWARDED_ALLOW_IPS (docs/deployment.md), or
+    # every survivor behind it counts as one address.
+    rate_limit_redis_url: str = ""
+    chat_messages_per_minute_per_address: int = Field(default=90, ge=1)
+    chat_messages_per_minute_per_conversation: int = Field(default=30, ge=1)
+    new_conversations_per_hour_per_address: int = Field(default=30, ge=1)
+    referrals_per_day_per_address: int = Field(default=5, ge=1)
+
     log_level: str = "INFO"
 
     @property

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from api.core.limits import Limit, RateLimiter
 from api.referrals import service, spool
 from api.referrals.crypto import FieldCipher
 from api.referrals.models import Referral
@@ -25,6 +26,15 @@ class ReferralRuntime:
     cipher: FieldCipher
     connectors: tuple[str, ...] = ()
     spool_dir: Path | None = None
+    limiter: RateLimiter | None = None
+    referral_limit: Limit | None = None
+
+    def may_refer(self, client: str | None) -> bool:
+        """False once a client (a keyed hash of an address, or of an SMS sender) has sent
+        as many referrals today as the limit allows: a script cannot fill the queue."""
+        if self.limiter is None or self.referral_limit is None or not client:
+            return True
+        return self.limiter.allow(self.referral_limit, client)
 
     def submit(self, **fields: Any) -> Referral:
         """Store the referral; if the database is down, spool it to disk (see spool.py).

@@ -1,4 +1,5 @@
-"""Administration: accounts, the audit log, delivery to the hub, retention and erasure."""
+"""Administration: accounts, the audit log, delivery to the hub, rate limits, retention and
+erasure."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 
+from api.core.limits import recent_hits
 from api.deps import SessionDep, SettingsDep
 from api.hub import delivery
 from api.hub.models import OutboxEntry
@@ -133,6 +135,16 @@ async def audit_page(
             "names": names,
             "referral": referral,
         },
+    )
+
+
+@router.get("/limits")
+async def limits_page(request: Request, admin: AdminStaff, settings: SettingsDep) -> Response:
+    """How often the rate limits turned someone away: numbers only, never who or what."""
+    return render(
+        request,
+        "admin_limits.html",
+        {"staff": admin, "hits": recent_hits(request.app.state.engine), "settings": settings},
     )
 
 

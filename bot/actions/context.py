@@ -26,3 +26,10 @@ def channel_of(tracker: Tracker) -> str:
 
 def is_text_only(tracker: Tracker) -> bool:
     return channel_of(tracker) in TEXT_ONLY_CHANNELS
+
+
+def client_of(tracker: Tracker) -> str | None:
+    """The keyed hash the API sends for the sender's address (web) or number (text), for
+    the referral limit. Never the address or number itself."""
+    client = _metadata(tracker).get("client")
+    return client if isinstance(client, str) and client else None

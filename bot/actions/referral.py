@@ -19,7 +19,7 @@ from api.core.config import get_settings
 from api.hub.config import HubConfig, load_hub_config
 from api.referrals import runtime
 from bot.actions import validators
-from bot.actions.context import channel_of, locale_of
+from bot.actions.context import channel_of, client_of, locale_of
 from bot.actions.messages import say
 
 SKIPPED = "skipped"
@@ -519,7 +519,12 @@ class ActionReferralFinish(Action):
             say(dispatcher, "stop.done")
             dispatcher.utter_message(response="utter_menu")
             return forget_referral()
-        referral = runtime.current().submit(
+        store = runtime.current()
+        if not store.may_refer(client_of(tracker)):
+            say(dispatcher, "referral.limit_reached")
+            dispatcher.utter_message(response="utter_menu")
+            return forget_referral()
+        referral = store.submit(
             answers=answers_from(tracker),
             referral_for=tracker.get_slot("referral_for") or "myself",
             locale=locale_of(tracker),

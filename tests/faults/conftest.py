@@ -22,6 +22,7 @@ from cryptography.fernet import Fernet
 from api.core.db import migrate
 from scripts.production import production_stack
 from scripts.stack import ROOT, Stack, free_port
+from tests.conftest import UNLIMITED
 
 # The words of the "I can't answer right now" reply (system.unavailable).
 DEGRADED = "can't answer right now"
@@ -92,6 +93,8 @@ def fault_stack(
     stack.more_rasa_ports = [free_port()]
     stack.extra_env["REFERRAL_SPOOL_DIR"] = str(tmp_path_factory.mktemp("spool"))
     stack.extra_env["SPOOL_REPLAY_SECONDS"] = "1"
+    # Every simulated person comes from loopback: lift the per-address limits.
+    stack.extra_env.update({name.upper(): str(value) for name, value in UNLIMITED.items()})
     stack.start_all_rasa()
     stack.start_api()
     try:

@@ -89,7 +89,8 @@
       credentials: "omit",
       cache: "no-store"
     }).then(function (response) {
-      if (!response.ok) { throw new Error("status " + response.status); }
+      // 429: over a rate limit, with a calm answer (999 and the helpline) to show.
+      if (!response.ok && response.status !== 429) { throw new Error("status " + response.status); }
       return response.json();
     }).then(function (data) {
       conversationId = data.conversation_id;
