@@ -11,8 +11,8 @@ from sqlmodel import Session
 from api.channels.service import ChannelService
 from api.chat.service import ChatService
 from api.core.config import Settings
+from api.core.crypto import FieldCipher
 from api.hub.config import HubConfig
-from api.referrals.crypto import FieldCipher
 from api.render.renderer import Renderer
 from api.resources.store import ResourceStore
 

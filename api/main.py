@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -21,6 +22,7 @@ from api.chat.service import ChatService
 from api.chat.views import router as chat_router
 from api.conversations.scheduled import retention_loop
 from api.core.config import Settings, get_settings
+from api.core.crypto import FieldCipher, encryption_keys
 from api.core.db import make_engine, migrate
 from api.core.errors import install_error_handlers
 from api.core.limits import ChatLimits, make_limiter
@@ -33,8 +35,6 @@ from api.languages.registry import load_languages
 from api.rasa.client import RasaClient
 from api.referrals import runtime as referrals_runtime
 from api.referrals import spool as referral_spool
-from api.referrals.crypto import FieldCipher
-from api.referrals.keys import referral_keys
 from api.referrals.runtime import ReferralRuntime
 from api.render.renderer import Renderer
 from api.resources.store import ResourceStore
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             migrate(settings.database_url)
         app.state.settings = settings
         app.state.engine = make_engine(settings.database_url)
-        app.state.cipher = FieldCipher(referral_keys(settings))
+        app.state.cipher = FieldCipher(encryption_keys(settings))
         app.state.limiter = make_limiter(settings, app.state.engine)
         chat_limits = ChatLimits.from_settings(settings)
         referrals_runtime.configure(
@@ -111,7 +111,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.renderer = renderer
         app.state.chat = ChatService(
-            rasa, renderer, settings.default_locale, app.state.limiter, chat_limits
+            rasa,
+            renderer,
+            settings.default_locale,
+            app.state.limiter,
+            chat_limits,
+            app.state.cipher,
+            timedelta(hours=settings.numbered_options_hours),
         )
         app.state.channels = ChannelService(
             app.state.chat,
@@ -141,12 +147,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await rasa.aclose()
         app.state.engine.dispose()
 
+    docs = settings.api_docs_enabled
     app = FastAPI(
         title="Front Door",
         summary="The digital front door of a domestic abuse Central Referral Hub.",
         version="0.1.0",
         lifespan=lifespan,
+        # Off in production unless API_DOCS says otherwise: the map of every route is for
+        # developers and integrators, not for anyone who finds the service.
+        openapi_url="/openapi.json" if docs else None,
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
     )
+    app.router.redirect_slashes = False  # see the 404 handler: no redirects built from Host
     install_error_handlers(app)
     document_limits(app, settings)
     app.add_middleware(SafetyHeadersMiddleware, embed_origins=settings.embed_origins)

@@ -15,11 +15,9 @@ from playwright.sync_api import Browser, sync_playwright
 from sqlmodel import Session
 
 from api.core.clock import utcnow
-from api.core.config import Settings
+from api.core.crypto import FieldCipher
 from api.core.db import make_engine, migrate
 from api.referrals import service as referrals
-from api.referrals.crypto import FieldCipher
-from api.referrals.keys import referral_keys
 from api.referrals.models import Referral
 from api.staff import service as staff
 from scripts.stack import ROOT, Stack, free_port
@@ -46,11 +44,11 @@ SAMPLES: list[tuple[float, dict[str, Any]]] = [
 ]  # fmt: skip
 
 
-def seed(database_url: str) -> str:
+def seed(database_url: str, keys: str) -> str:
     """Sample referrals and a staff account; returns the most urgent referral's id."""
     migrate(database_url)
     engine = make_engine(database_url)
-    cipher = FieldCipher(referral_keys(Settings(database_url=database_url)))
+    cipher = FieldCipher([keys])
     ids = []
     with Session(engine) as db_session:
         staff.create_user(
@@ -104,13 +102,13 @@ def console_shots(browser: Browser, stack: Stack, referral_id: str) -> None:
 def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         database_url = f"sqlite:///{Path(work) / 'shot.db'}"
-        urgent = seed(database_url)
         stack = Stack(
             api_port=free_port(),
             rasa_port=free_port(),
             database_url=database_url,
             extra_env={"STAFF_COOKIE_SECURE": "false"},
         )
+        urgent = seed(database_url, stack.referral_keys)
         stack.start_api()
         stack.start_rasa()
         try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -20,6 +21,7 @@ from sqlmodel import Session
 import safety
 from api.conversations import service as conversations
 from api.conversations.models import Conversation
+from api.core.crypto import FieldCipher
 from api.core.limits import ChatLimits, RateLimiter
 from api.languages.registry import language_payload
 from api.rasa.client import RasaClient, RasaUnavailableError
@@ -86,12 +88,16 @@ class ChatService:
         default_locale: str,
         limiter: RateLimiter,
         limits: ChatLimits,
+        cipher: FieldCipher,
+        options_max_age: timedelta,
     ) -> None:
         self.rasa = rasa
         self.renderer = renderer
         self.default_locale = default_locale
         self.limiter = limiter
         self.limits = limits
+        self.cipher = cipher
+        self.options_max_age = options_max_age
 
     async def handle(
         self,
@@ -117,7 +123,8 @@ class ChatService:
         admitted = self._admit(db_session, conversation_id, channel, locale, stable_id, subject)
         conversation, cid, is_new = admitted.conversation, admitted.conversation_id, admitted.is_new
         if conversation is not None:
-            locale, options = locale or conversation.locale, conversation.last_options
+            locale = locale or conversation.locale
+            options = conversations.options_of(conversation, self.cipher, self.options_max_age)
             # End the read before waiting for Rasa: a database connection held across the
             # wait would starve the pool under load, and with it the event loop.
             db_session.commit()
@@ -168,7 +175,9 @@ class ChatService:
             return Reply(cid, messages, locale=locale, limited=True)
         if conversation is not None:
             try:
-                conversations.touch(db_session, conversation, locale=locale, options=options)
+                conversations.touch(
+                    db_session, conversation, locale=locale, options=options, cipher=self.cipher
+                )
             except SQLAlchemyError as error:  # the reply matters more than the bookkeeping
                 db_session.rollback()
                 logger.warning("conversation=%s not touched error=%s", cid, type(error).__name__)

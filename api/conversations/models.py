@@ -1,14 +1,16 @@
 """A conversation, as the API knows it: no message text, no name, no number.
 
 The channel and language are kept so replies can be rendered; the options last
-offered are kept so that a reply of "2" on SMS can mean the second option.
+offered are kept, encrypted and for a few hours only, so that a reply of "2" on SMS can
+mean the second option. They are sealed because they can give answers away: during the
+referral, the needs not offered again are the needs already chosen.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, DateTime
+from sqlalchemy import DateTime, Text
 from sqlmodel import Field, SQLModel
 
 from api.core.clock import utcnow
@@ -25,5 +27,6 @@ class Conversation(ConversationBase, table=True):
     last_active_at: datetime = Field(
         default_factory=utcnow, index=True, sa_type=DateTime(timezone=True)
     )
-    # Payloads of the buttons last shown, in order, for numbered replies.
-    last_options: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Payloads of the buttons last shown, in order, for numbered replies: a Fernet token
+    # under the app's keys (api/core/crypto.py), opened only while it is fresh.
+    sealed_options: str | None = Field(default=None, sa_type=Text)

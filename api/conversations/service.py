@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import delete
 from sqlmodel import Session, col
@@ -11,6 +12,7 @@ from sqlmodel import Session, col
 from api.channels.models import InboundMessage
 from api.conversations.models import Conversation
 from api.core.clock import utcnow
+from api.core.crypto import DecryptionError, FieldCipher
 
 
 def new_conversation_id() -> str:
@@ -60,13 +62,32 @@ def start(
 
 
 def touch(
-    db_session: Session, conversation: Conversation, *, locale: str, options: list[str]
+    db_session: Session,
+    conversation: Conversation,
+    *,
+    locale: str,
+    options: list[str],
+    cipher: FieldCipher,
 ) -> None:
     conversation.locale = locale
-    conversation.last_options = options
+    conversation.sealed_options = cipher.encrypt({"options": options}) if options else None
     conversation.last_active_at = utcnow()
     db_session.add(conversation)
     db_session.commit()
+
+
+def options_of(conversation: Conversation, cipher: FieldCipher, max_age: timedelta) -> list[str]:
+    """The options last offered, if offered within `max_age`; otherwise none."""
+    if not conversation.sealed_options:
+        return []
+    try:
+        opened = cipher.decrypt(
+            conversation.sealed_options, max_age_seconds=int(max_age.total_seconds())
+        )
+    except DecryptionError:  # too old, or sealed with a key no longer held
+        return []
+    options = opened.get("options")
+    return [str(o) for o in options] if isinstance(options, list) else []
 
 
 def erase_records(db_session: Session, conversation_id: str) -> None:

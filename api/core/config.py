@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, model_validator
@@ -63,6 +64,9 @@ class Settings(BaseSettings):
 
     # Web chat
     max_message_chars: int = Field(default=2000, ge=1)
+    # How long a numbered reply ("2") can pick from the options last offered by SMS or
+    # WhatsApp. They are kept encrypted, and only this long: they can reveal answers.
+    numbered_options_hours: float = Field(default=4.0, gt=0)
     exit_destination: str = "https://www.bbc.co.uk/weather"
     # Websites allowed to embed the chat widget (scheme://host[:port]), comma-separated.
     embed_origins: list[str] = Field(default_factory=list)
@@ -134,7 +138,15 @@ class Settings(BaseSettings):
     new_conversations_per_hour_per_address: int = Field(default=30, ge=1)
     referrals_per_day_per_address: int = Field(default=5, ge=1)
 
+    # The OpenAPI document (/openapi.json) and its page (/docs). Unset: on, except in
+    # production.
+    api_docs: bool | None = None
+
     log_level: str = "INFO"
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.environment != "production"
 
     @property
     def rasa_addresses(self) -> list[str]:
@@ -151,6 +163,8 @@ class Settings(BaseSettings):
             value = getattr(self, name).get_secret_value().strip()
             if len(value) < MIN_SECRET_LENGTH or value.lower().startswith(PLACEHOLDER_PREFIXES):
                 raise ValueError(f"{name.upper()} must be a long random value ({how})")
+        if self.environment == "production" and self.hub_webhook_url:
+            self._check_hub_webhook()
         keys = [k.strip() for k in self.referral_keys.get_secret_value().split(",") if k.strip()]
         if not keys:
             raise ValueError(f"REFERRAL_KEYS must be set ({how})")
@@ -160,6 +174,16 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError("REFERRAL_KEYS must be Fernet keys, comma-separated") from None
         return self
+
+    def _check_hub_webhook(self) -> None:
+        """Referrals travel to the hub signed and encrypted in transit. A receiver on this
+        machine's loopback (a local relay) is the one place plain http is allowed."""
+        if len(self.hub_webhook_secret.get_secret_value().strip()) < MIN_SECRET_LENGTH:
+            raise ValueError("HUB_WEBHOOK_SECRET must be a long random value in production")
+        url = urlsplit(self.hub_webhook_url)
+        loopback = url.hostname in {"127.0.0.1", "localhost", "::1"}
+        if url.scheme != "https" and not (url.scheme == "http" and loopback):
+            raise ValueError("HUB_WEBHOOK_URL must be https:// in production")
 
 
 @lru_cache

@@ -25,8 +25,8 @@ from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
 from api.core.clock import aware, utcnow
+from api.core.crypto import FieldCipher
 from api.hub.models import OutboxEntry
-from api.referrals.crypto import FieldCipher
 from api.referrals.models import Referral
 
 logger = logging.getLogger(__name__)

@@ -14,10 +14,10 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from api.core.config import Settings, get_settings
+from api.core.crypto import FieldCipher, encryption_keys
 from api.core.db import make_engine
+from api.core.logging import configure_logging
 from api.hub.delivery import WEBHOOK, DeliveryPolicy, deliver_due
-from api.referrals.crypto import FieldCipher
-from api.referrals.keys import referral_keys
 
 logger = logging.getLogger(__name__)
 
@@ -55,14 +55,14 @@ async def run_in_background(
 
 def main() -> None:
     settings = get_settings()
+    configure_logging(settings.log_level)  # the same redacting filter as the API
     policy = policy_from(settings)
     if policy is None:
         raise SystemExit("HUB_WEBHOOK_URL is not set: there is nothing to deliver to.")
     engine = make_engine(settings.database_url)
-    cipher = FieldCipher(referral_keys(settings))
+    cipher = FieldCipher(encryption_keys(settings))
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    logging.basicConfig(level=settings.log_level)
     while not stopping.is_set():
         try:
             deliver_due(engine, cipher, policy)

@@ -11,7 +11,7 @@ from sqlalchemy import case
 from sqlmodel import Session, col, select
 
 from api.core.clock import aware, utcnow
-from api.referrals.crypto import FieldCipher
+from api.core.crypto import FieldCipher
 from api.referrals.models import (
     CLOSING_REASONS,
     CONTACT_OUTCOMES,

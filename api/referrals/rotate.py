@@ -11,9 +11,8 @@ import sys
 from sqlmodel import Session
 
 from api.core.config import get_settings
+from api.core.crypto import FieldCipher, encryption_keys
 from api.core.db import make_engine
-from api.referrals.crypto import FieldCipher
-from api.referrals.keys import referral_keys
 from api.referrals.service import rotate_all
 
 
@@ -24,7 +23,7 @@ def main() -> None:
     settings = get_settings()
     engine = make_engine(settings.database_url)
     with Session(engine) as session:
-        count = rotate_all(session, FieldCipher(referral_keys(settings)))
+        count = rotate_all(session, FieldCipher(encryption_keys(settings)))
     print(f"Re-encrypted {count} referrals with the newest key.")
 
 

@@ -14,9 +14,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from api.core.crypto import FieldCipher
 from api.core.limits import Limit, RateLimiter
 from api.referrals import service, spool
-from api.referrals.crypto import FieldCipher
 from api.referrals.models import Referral
 
 

@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 
 import safety
 from api.core.clock import utcnow
+from api.core.crypto import FieldCipher
 from api.hub.models import OutboxEntry
-from api.referrals.crypto import FieldCipher
 from api.referrals.models import ContactAttempt, Referral, ReferralNote
 from api.staff.models import AuditEvent
 

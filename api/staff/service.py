@@ -10,7 +10,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from api.core.clock import aware, utcnow
-from api.referrals.crypto import FieldCipher
+from api.core.crypto import FieldCipher
 from api.staff import security
 from api.staff.models import ROLES, AuditEvent, SignInFailure, StaffSession, StaffUser
 

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from api.core.config import Settings
-from api.referrals.crypto import FieldCipher
+from api.core.crypto import FieldCipher
 
 GOOD = {
     "rasa_token": "r" * 32,

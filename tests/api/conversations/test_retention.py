@@ -17,11 +17,11 @@ from api.conversations import service as conversations
 from api.conversations.models import Conversation
 from api.conversations.scheduled import purge_inactive
 from api.core.clock import utcnow
+from api.core.crypto import FieldCipher
 from api.core.db import make_engine, migrate
 from api.hub.models import OutboxEntry
 from api.rasa.client import RasaClient
 from api.referrals import service as referrals
-from api.referrals.crypto import FieldCipher
 from api.referrals.models import Referral
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlmodel import Session
 
 from api.conversations import service
+from api.core.crypto import FieldCipher
 from api.core.db import make_engine, migrate
 
 
@@ -27,12 +30,19 @@ def db_session(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sessi
     engine.dispose()
 
 
+CIPHER = FieldCipher([FieldCipher.new_key()])
+FRESH = timedelta(hours=4)
+
+
 def test_start_touch_and_erase(db_session: Session) -> None:
     conversation = service.start(db_session, channel="web", locale="en")
     assert len(conversation.id) >= 22
-    service.touch(db_session, conversation, locale="en", options=["/affirm", "/deny"])
+    service.touch(
+        db_session, conversation, locale="en", options=["/affirm", "/deny"], cipher=CIPHER
+    )
     found = service.get(db_session, conversation.id)
-    assert found is not None and found.last_options == ["/affirm", "/deny"]
+    assert found is not None
+    assert service.options_of(found, CIPHER, FRESH) == ["/affirm", "/deny"]
     assert found.last_active_at.tzinfo is not None or db_session.bind.dialect.name == "sqlite"
     service.erase(db_session, conversation.id)
     db_session.expire_all()
@@ -54,3 +64,22 @@ def test_migrating_twice_is_harmless(db_session: Session) -> None:
     migrate(str(db_session.bind.url.render_as_string(hide_password=False)))  # type: ignore[union-attr]
     db_session.expire_all()
     assert service.get(db_session, kept.id) is not None
+
+
+def test_the_options_offered_are_sealed_and_forgotten_after_a_while(db_session: Session) -> None:
+    # During the referral the needs not offered again are the needs already chosen.
+    still_offered = ['/inform{"need":"money"}', '/inform{"need":"health"}']
+    conversation = service.start(db_session, channel="sms", locale="en", conversation_id="sms-x")
+    service.touch(db_session, conversation, locale="en", options=still_offered, cipher=CIPHER)
+
+    with db_session.bind.connect() as connection:  # type: ignore[union-attr]
+        stored = str(connection.execute(text("SELECT * FROM conversation")).fetchall())
+    assert "money" not in stored and "need" not in stored
+
+    found = service.get(db_session, "sms-x")
+    assert found is not None
+    assert service.options_of(found, CIPHER, FRESH) == still_offered
+    time.sleep(1.1)  # Fernet's clock counts whole seconds
+    assert service.options_of(found, CIPHER, timedelta(seconds=0)) == []
+    other_keys = FieldCipher([FieldCipher.new_key()])
+    assert service.options_of(found, other_keys, FRESH) == []

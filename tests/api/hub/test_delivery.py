@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from api.core.clock import utcnow
+from api.core.crypto import FieldCipher
 from api.core.db import make_engine, migrate
 from api.hub.delivery import (
     WEBHOOK,
@@ -27,7 +28,6 @@ from api.hub.delivery import (
 )
 from api.hub.models import OutboxEntry
 from api.referrals import service
-from api.referrals.crypto import FieldCipher
 from scripts.stack import API_PYTHON, ROOT
 from tests.stand_ins import SECRET, StandInHub
 

@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from api.core.crypto import FieldCipher
 from api.core.db import make_engine, migrate
 from api.hub.models import OutboxEntry
 from api.main import create_app
 from api.referrals import spool
-from api.referrals.crypto import FieldCipher
 from api.referrals.models import Referral
 from api.referrals.runtime import ReferralRuntime
 from tests.conftest import make_settings
