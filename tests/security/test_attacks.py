@@ -3,6 +3,8 @@ API, real HTTP). Each test is the attack; it passes only while the hole stays cl
 
 from __future__ import annotations
 
+import sqlite3
+import stat
 from pathlib import Path
 
 import httpx
@@ -91,3 +93,52 @@ def test_no_secret_is_on_any_process_command_line(stack: Stack) -> None:
 def test_rasa_listens_on_loopback_only(stack: Stack) -> None:
     command_line = Path(f"/proc/{stack.processes['rasa'].pid}/cmdline").read_bytes().split(b"\0")
     assert command_line[command_line.index(b"--interface") + 1] == b"127.0.0.1"
+
+
+# --- 4. EXIT leaves no record that the number texted ------------------------------------------
+
+
+def rows_for(stack: Stack, table: str, conversation_id: str) -> int:
+    database = stack.database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        column = "id" if table == "conversation" else "conversation_id"
+        query = f"SELECT count(*) FROM {table} WHERE {column} = ?"
+        return int(connection.execute(query, (conversation_id,)).fetchone()[0])
+
+
+def test_exit_by_text_leaves_no_record_that_the_number_texted(stack: Stack) -> None:
+    survivor = "+447700900992"
+    phone = Phone(stack, survivor)
+    phone.choose(phone.said("hello"), "English")
+    cid = conversation_id_for(survivor, stack.channel_id_key)
+    assert rows_for(stack, "inboundmessage", cid) == 2
+    assert user_events(stack, cid) >= 1
+
+    assert "deleted" in phone.said("exit")
+
+    assert rows_for(stack, "inboundmessage", cid) == 0
+    assert rows_for(stack, "conversation", cid) == 0
+    assert user_events(stack, cid) == 0
+
+
+# --- 9. the options last offered give nothing away ------------------------------------------
+
+
+def test_the_options_last_offered_are_not_readable_in_the_database(stack: Stack) -> None:
+    phone = Phone(stack, "+447700900993")
+    reply = phone.said("hello")
+    assert "Reply 1 for English" in reply
+    database = stack.database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        stored = str(connection.execute("SELECT * FROM conversation").fetchall())
+    assert "greet" not in stored and "language" not in stored
+    assert "Reply 1 for" in phone.said("1"), "a numbered reply still picks its option"
+
+
+# --- 10. the data at rest ------------------------------------------------------------------------
+
+
+def test_the_database_is_readable_by_its_owner_only(stack: Stack) -> None:
+    database = Path(stack.database_url.removeprefix("sqlite:///"))
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert stat.S_IMODE(database.parent.stat().st_mode) == 0o700
