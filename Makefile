@@ -59,6 +59,7 @@ bench: setup-browser model
 	$(BOT_PY) -m bench.sentence_encoder
 	$(API_PY) -m bench.exit_timing
 	$(API_PY) -m bench.load
+	$(API_PY) -m bench.flood
 
 clean:
 	rm -rf .venvs models .rasa var reports test-artifacts

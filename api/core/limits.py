@@ -134,10 +134,15 @@ class RedisCounter:
 
 
 class RateLimiter:
+    # Windows this process already knows are over their limit, and until when: a flood's
+    # later requests are refused without touching the shared store at all.
+    MAX_REMEMBERED = 50_000
+
     def __init__(self, counter: Counter, engine: Engine, secret: str) -> None:
         self.counter = counter
         self.engine = engine
         self._secret = secret.encode()
+        self._over_until: dict[str, float] = {}
 
     def subject(self, value: str) -> str:
         """A keyed hash of an address or id: what the counters and logs may hold."""
@@ -148,9 +153,13 @@ class RateLimiter:
 
         If the store cannot be reached the hit is allowed: a limit that fails closed would
         turn a Redis outage into an outage for survivors."""
-        window = int(time.time() // limit.window_seconds)
+        now = time.time()
+        window = int(now // limit.window_seconds)
+        key = f"{limit.name}:{subject}:{window}"
+        if self._over_until.get(key, 0.0) > now:
+            return False
         try:
-            hits = self.counter.hit(f"{limit.name}:{subject}:{window}", limit.window_seconds)
+            hits = self.counter.hit(key, limit.window_seconds)
         except Exception as error:  # the counter's own errors vary by backend
             logger.warning(
                 "rate limit unavailable limit=%s error=%s", limit.name, type(error).__name__
@@ -159,7 +168,16 @@ class RateLimiter:
         if hits == limit.count + 1:
             logger.warning("rate limit hit limit=%s", limit.name)
             self._record(limit.name)
-        return hits <= limit.count
+        if hits > limit.count:
+            self._remember_over(key, (window + 1) * limit.window_seconds, now)
+            return False
+        return True
+
+    def _remember_over(self, key: str, until: float, now: float) -> None:
+        if len(self._over_until) >= self.MAX_REMEMBERED:
+            self._over_until = {k: t for k, t in self._over_until.items() if t > now}
+        if len(self._over_until) < self.MAX_REMEMBERED:
+            self._over_until[key] = until
 
     def purge(self, keep_hits_days: int = 30) -> None:
         self.counter.purge()
