@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -32,6 +33,8 @@ from api.health.views import router as health_router
 from api.hub import worker as hub_worker
 from api.hub.config import load_hub_config
 from api.languages.registry import load_languages
+from api.nlu.danger import get_danger_net
+from api.nlu.retrieval import get_retriever
 from api.rasa.client import RasaClient
 from api.referrals import runtime as referrals_runtime
 from api.referrals import spool as referral_spool
@@ -127,6 +130,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.outbound = OutboundSender(settings, renderer)
         app.state.action_executor = build_executor()
+        # The topic retriever is built in the background (its first build encodes every
+        # passage; later starts read them from var/cache), so start-up does not wait.
+        warming = asyncio.create_task(asyncio.to_thread(_warm_retriever))
         retention = asyncio.create_task(
             retention_loop(
                 app.state.engine,
@@ -140,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         yield
         stop_worker.set()
+        await warming
         await spooled
         await retention
         if worker is not None:
@@ -176,6 +183,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/staff/static", StaticFiles(directory=STAFF_STATIC_DIR), name="staff-static")
     return app
+
+
+def _warm_retriever() -> None:
+    try:
+        get_danger_net()
+        get_retriever()
+    except Exception:  # built again, and reported, when first used
+        logging.getLogger(__name__).exception("sentence encoder models not built")
 
 
 def document_limits(app: FastAPI, settings: Settings) -> None:

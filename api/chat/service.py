@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -24,6 +25,7 @@ from api.conversations.models import Conversation
 from api.core.crypto import FieldCipher
 from api.core.limits import ChatLimits, RateLimiter
 from api.languages.registry import language_payload
+from api.nlu.danger import DangerNet, NetFinding, get_danger_net
 from api.rasa.client import RasaClient, RasaUnavailableError
 from api.render.renderer import (
     TEXT_ONLY_CHANNELS,
@@ -50,18 +52,28 @@ class Reply:
     limited: bool = False
 
 
-def emergency_messages(result: safety.ScreenResult) -> list[MessageKey]:
-    """The guidance the design requires whenever danger or self-harm is seen."""
+def emergency_messages(result: safety.ScreenResult, *, hurt: bool = False) -> list[MessageKey]:
+    """The guidance the design requires whenever danger or self-harm is seen; with a line
+    about medical help when someone seems to be hurt."""
     messages = []
     if result.self_harm:
         messages.append(MessageKey(key="self_harm.samaritans"))
     messages += [
         MessageKey(key="emergency.call_999"),
         MessageKey(key="emergency.silent_solution"),
+    ]
+    if hurt:
+        messages.append(MessageKey(key="emergency.medical"))
+    messages += [
         MessageKey(key="emergency.helpline"),
         MessageKey(key="emergency.after", buttons=[MENU_BUTTON]),
     ]
     return messages
+
+
+def _words(text: str) -> bool:
+    """Typed words (not a button's payload, not a lone character): worth the danger net."""
+    return not text.startswith("/") and len(text.split()) >= 2
 
 
 UNAVAILABLE = [MessageKey(key="system.unavailable")]
@@ -90,6 +102,7 @@ class ChatService:
         limits: ChatLimits,
         cipher: FieldCipher,
         options_max_age: timedelta,
+        danger_net: Callable[[], DangerNet] = get_danger_net,
     ) -> None:
         self.rasa = rasa
         self.renderer = renderer
@@ -98,6 +111,7 @@ class ChatService:
         self.limits = limits
         self.cipher = cipher
         self.options_max_age = options_max_age
+        self.danger_net = danger_net
 
     async def handle(
         self,
@@ -133,6 +147,21 @@ class ChatService:
 
         text = payload_for_numbered_reply(text, options) or text
         result = safety.screen(text, locale)
+        hurt = False
+        if not result.exit and _words(text):
+            # The second net, by meaning (api/nlu/danger.py): danger in words no list
+            # foresaw, and whether someone is hurt. Off the event loop: it takes ~10 ms.
+            try:
+                found = await asyncio.to_thread(self.danger_net().check, text)
+            except Exception as error:  # the word lists have answered; carry on with them
+                logger.error("danger net unavailable error=%s", type(error).__name__)
+                found = NetFinding()
+            hurt = found.injury and (found.danger or result.emergency)
+            if found.any and result.clear:
+                signals = {safety.Signal.EMERGENCY} if found.danger else set()
+                if found.self_harm:
+                    signals.add(safety.Signal.SELF_HARM)
+                result = safety.ScreenResult(frozenset(signals), ("meaning-net",))
         if result.exit:
             await self.erase(db_session, cid)
             logger.info("conversation=%s exit", cid)
@@ -145,7 +174,7 @@ class ChatService:
             locale = chosen
         if result.emergency or result.self_harm:
             logger.info("conversation=%s screen=%s", cid, ",".join(sorted(result.signals)))
-            keys = emergency_messages(result)
+            keys = emergency_messages(result, hurt=hurt)
             # Danger written in another language is answered in it; a first message also
             # sets the conversation's language, as choosing it would.
             if result.locale and result.locale != locale and self.renderer.supports(result.locale):

@@ -108,7 +108,9 @@ class Renderer:
         if item.value_key:
             params["value"] = self.text(item.value_key, locale)
         elif item.value_keys:
-            params["value"] = ", ".join(self.text(k, locale) for k in item.value_keys)
+            # Catalog words, then anything in the person's own words ("params.value").
+            own = [str(params["value"])] if params.get("value") else []
+            params["value"] = ", ".join([*(self.text(k, locale) for k in item.value_keys), *own])
         return self.text(item.key, locale, **params)
 
     def _title(self, button: ButtonKey, locale: str) -> str:

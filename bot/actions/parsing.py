@@ -3,6 +3,18 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from api.core.config import PROJECT_ROOT
+from safety.normalise import fold_letters
+
+ANSWER_WORDS = PROJECT_ROOT / "content" / "answer_words.yml"
+MOST_CHILDREN = 20
+_WORDS_ONLY = re.compile(r"[\w']+", re.UNICODE)
 
 _NUMBER_WORDS = {
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -48,3 +60,94 @@ def _age_from_words(text: str) -> int | None:
         elif word in _UNITS:
             total += _UNITS[word]
     return total or None
+
+
+@dataclass(frozen=True)
+class ChildrenAnswer:
+    count: int
+    ages: str | None = None  # their ages, when the same answer gave them
+
+
+@dataclass(frozen=True)
+class AnswerWords:
+    """Number words and age markers per language (content/answer_words.yml)."""
+
+    numbers: dict[str, list[tuple[re.Pattern[str], int]]]
+    ages_follow: re.Pattern[str]
+    needs: dict[str, dict[str, re.Pattern[str]]]
+    done: dict[str, re.Pattern[str]]
+
+    def number_words(self, locale: str) -> list[tuple[re.Pattern[str], int]]:
+        english = self.numbers.get("en", [])
+        return english if locale == "en" else [*self.numbers.get(locale, []), *english]
+
+
+def _word_pattern(words: list[str]) -> re.Pattern[str]:
+    alternatives = sorted({re.escape(fold_letters(str(w).casefold())) for w in words}, key=len)
+    return re.compile(r"(?<!\w)(?:" + "|".join(reversed(alternatives)) + r")(?!\w)")
+
+
+@lru_cache
+def answer_words(path: Path = ANSWER_WORDS) -> AnswerWords:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    numbers = {
+        locale: [(_word_pattern(words), int(value)) for value, words in by_value.items()]
+        for locale, by_value in data["numbers"].items()
+    }
+    needs = {
+        locale: {need: _word_pattern(words) for need, words in by_need.items()}
+        for locale, by_need in data["needs"].items()
+    }
+    done = {locale: _word_pattern(words) for locale, words in data["done"].items()}
+    return AnswerWords(numbers, _word_pattern(data["ages_follow"]), needs, done)
+
+
+def parse_children(text: object, locale: str = "en") -> ChildrenAnswer | None:
+    """How many children, and their ages if given too: "2", "two, aged 4 and 7", "2 kids",
+    "just the one", "no kids", "dwoje", "do bachay", "طفلين". None if it says no number."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        return ChildrenAnswer(text) if 0 <= text <= MOST_CHILDREN else None
+    if not isinstance(text, str) or not text.strip():
+        return None
+    plain = fold_letters(text.casefold())
+    words = answer_words()
+    marker = words.ages_follow.search(plain)
+    before, after = (plain[: marker.start()], plain[marker.end() :]) if marker else (plain, "")
+    found: list[tuple[int, int]] = [(m.start(), int(m.group())) for m in _DIGITS.finditer(before)]
+    for pattern, value in words.number_words(locale):
+        found += [(m.start(), value) for m in pattern.finditer(before)]
+    if not found:
+        return None
+    found.sort()
+    count = found[0][1]
+    if count > MOST_CHILDREN:
+        return None
+    ages = after.strip(" ,.;:-") if marker and _DIGITS.search(after) else None
+    if ages is None:
+        rest = [value for _, value in found[1:]]
+        if count and len(rest) == count:  # "3 kids 5 7 and 9"
+            ages = ", ".join(str(age) for age in rest)
+    return ChildrenAnswer(count, ages or None)
+
+
+def needs_in_text(text: str, locale: str = "en") -> list[str]:
+    """The needs a typed answer names ("housing and money" gives both), in the order of the
+    words list; English words count in every language."""
+    plain = fold_letters(text.casefold())
+    words = answer_words()
+    found: list[str] = []
+    for code in dict.fromkeys((locale, "en")):
+        for need, pattern in words.needs.get(code, {}).items():
+            if need not in found and pattern.search(plain):
+                found.append(need)
+    return found
+
+
+def means_done(text: str, locale: str = "en") -> bool:
+    """A whole answer that says "that's all" ("no", "done", "to wszystko", "بس")."""
+    plain = " ".join(_WORDS_ONLY.findall(fold_letters(text.casefold())))
+    words = answer_words()
+    return any(
+        (pattern := words.done.get(code)) is not None and pattern.fullmatch(plain) is not None
+        for code in dict.fromkeys((locale, "en"))
+    )

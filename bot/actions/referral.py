@@ -19,10 +19,14 @@ from api.core.config import get_settings
 from api.hub.config import HubConfig, load_hub_config
 from api.referrals import runtime
 from bot.actions import validators
-from bot.actions.context import channel_of, client_of, locale_of
+from bot.actions.context import channel_of, client_of, is_text_only, locale_of
 from bot.actions.messages import say
+from bot.actions.parsing import means_done, needs_in_text, parse_children
 
 SKIPPED = "skipped"
+# Asked twice and still not understood: the flow moves on and says so (never a third ask).
+NOT_ANSWERED = "not_answered"
+MOST_ASKS = 2
 CHOOSING = "choosing"  # the person is choosing which answer to change
 
 # The questions, in the order they are asked. Some are asked only after certain answers.
@@ -42,7 +46,15 @@ FOR_BEHAVIOUR = [
     "language_needs", "summary_ok",
 ]  # fmt: skip
 ALL_FORM_SLOTS = list(dict.fromkeys(FOR_MYSELF + FOR_BEHAVIOUR))
-BOOKKEEPING_SLOTS = ["referral_for", "referral_outcome", "area_status", "needs_chosen", "change"]
+BOOKKEEPING_SLOTS = [
+    "referral_for", "referral_outcome", "area_status", "needs_chosen", "change", "attempts",
+]  # fmt: skip
+# Ways the form ends before "Send it": each has its own kind words (referral.outcome_*).
+ENDINGS = {"declined", "under_16", "out_of_area", "unconfirmed"}
+# The safe-contact questions that follow from a way to contact someone.
+CONTACT_FOLLOW_UPS = {
+    "contact_detail", "contact_times", "voicemail_ok", "message_ok_text", "may_say_who",
+}  # fmt: skip
 
 # Questions that may be skipped; the rest are needed to help safely.
 ESSENTIAL = {"referral_consent", "age", "area", "contact_method", "contact_detail", "summary_ok"}
@@ -133,8 +145,12 @@ def free_text_answer(tracker: Tracker) -> list[EventType]:
     return [SlotSet(slot, text)]
 
 
-def _skip_button(slot: str) -> list[dict[str, str]]:
-    if slot in ESSENTIAL or slot in NUMBER_ANSWERS:
+def _skip_button(slot: str, tracker: Tracker | None = None) -> list[dict[str, str]]:
+    """Skip, for every question that may be skipped. By SMS and WhatsApp a question answered
+    with a number gets no numbered options ("1" would pick one); its words say "or skip"."""
+    if slot in ESSENTIAL:
+        return []
+    if slot in NUMBER_ANSWERS and (tracker is None or is_text_only(tracker)):
         return []
     return [{"key": "answer.skip", "payload": "/skip"}]
 
@@ -171,7 +187,7 @@ def question_buttons(slot: str, tracker: Tracker) -> list[dict[str, str]]:
             for n in NEEDS
             if n not in chosen
         ] + [{"key": "answer.done", "payload": _entity_payload("inform", need="done")}]
-    return _skip_button(slot)
+    return _skip_button(slot, tracker)
 
 
 class AskQuestion(Action):
@@ -191,17 +207,35 @@ class AskQuestion(Action):
                 return [SlotSet("change", None)]
             show_summary(dispatcher, tracker)
         key = f"referral.ask.{self.slot}"
+        items: list[Any] = []
         if self.slot == "contact_detail":
             method = tracker.get_slot("contact_method")
             key = f"referral.ask.contact_detail_{'email' if method == 'email' else 'phone'}"
+        elif self.slot in NUMBER_ANSWERS - ESSENTIAL and is_text_only(tracker):
+            key = f"referral.ask.{self.slot}_by_text"  # "...or reply skip"
+        elif self.slot == "needs" and tracker.get_slot("needs_chosen"):
+            # Say what has been taken so far, so a typed answer is never taken silently.
+            key = "referral.ask.needs_more"
+            items = needs_items(tracker.get_slot("needs_chosen"))
         dispatcher.utter_message(
             json_message={
                 "key": key,
                 "params": {"hub_days": hub().first_contact_working_days},
+                "items": items,
                 "buttons": question_buttons(self.slot, tracker),
             }
         )
         return []
+
+
+def needs_items(chosen: list[str]) -> list[Any]:
+    """The needs chosen so far as list lines: catalog words, or the person's own."""
+    return [
+        f"answer.need.{need}"
+        if need in NEEDS
+        else {"key": "referral.own_words", "params": {"value": need}}
+        for need in chosen
+    ]
 
 
 # rasa_sdk registers every Action subclass it can see, so these become action_ask_<slot>.
@@ -215,6 +249,8 @@ def _display(slot: str, value: Any) -> dict[str, Any]:
     line: dict[str, Any] = {"key": f"referral.summary.{slot}", "params": {"value": ""}}
     if value == SKIPPED or value is None:
         line["value_key"] = "answer.skipped"
+    elif value == NOT_ANSWERED:
+        line["value_key"] = "answer.not_answered"
     elif isinstance(value, bool):
         line["value_key"] = "answer.yes" if value else "answer.no"
     elif slot == "contact_method":
@@ -223,6 +259,9 @@ def _display(slot: str, value: Any) -> dict[str, Any]:
         line["value_key"] = f"answer.situation.{value}"
     elif slot == "needs":
         line["value_keys"] = [f"answer.need.{n}" for n in value if n in NEEDS]
+        own = [str(n) for n in value if n not in NEEDS]
+        if own:
+            line["params"] = {"value": ", ".join(own)}
     else:
         line["params"] = {"value": str(value)}
     return line
@@ -250,10 +289,14 @@ class ValidateReferralForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        if tracker.get_slot("referral_outcome") in {"declined", "under_16", "out_of_area"}:
+        if tracker.get_slot("referral_outcome") in ENDINGS:
             return []  # the form ends here, and action_referral_finish explains why
         slots = FOR_BEHAVIOUR if tracker.get_slot("referral_for") == "behaviour" else FOR_MYSELF
         skip = set()
+        if NOT_ANSWERED in (tracker.get_slot("contact_method"), tracker.get_slot("contact_detail")):
+            skip |= CONTACT_FOLLOW_UPS - {"contact_detail"}  # no way to contact: staff wait
+            if tracker.get_slot("contact_method") == NOT_ANSWERED:
+                skip.add("contact_detail")
         if tracker.get_slot("voicemail_ok") is not True:
             skip.add("message_ok_text")
         count = tracker.get_slot("children_count")
@@ -266,6 +309,14 @@ class ValidateReferralForm(FormValidationAction):
     ) -> list[EventType]:
         events: list[EventType] = await super().get_extraction_events(dispatcher, tracker, domain)
         return events + free_text_answer(tracker)
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        said_before = len(dispatcher.messages)
+        events: list[EventType] = await super().run(dispatcher, tracker, domain)
+        explained = len(dispatcher.messages) > said_before
+        return events + no_third_ask(dispatcher, tracker, events, explained=explained)
 
     # --- consent and eligibility -------------------------------------------------------
 
@@ -335,26 +386,38 @@ class ValidateReferralForm(FormValidationAction):
     ) -> dict[str, Any]:
         if value == SKIPPED:
             return {"children_count": SKIPPED}
-        count = 0 if value is False else validators.parse_count(value)
-        if count is None:
+        if value is False:
+            return {"children_count": 0}
+        answer = parse_children(value, locale_of(tracker))
+        if answer is None:
             say(dispatcher, "referral.invalid.children_count")
-        return {"children_count": count}
+            return {"children_count": None}
+        if answer.ages and answer.count:  # "two, aged 4 and 7": both answers at once
+            return {"children_count": answer.count, "children_ages": answer.ages}
+        return {"children_count": answer.count}
 
     # --- what they want help with -------------------------------------------------------
 
     def validate_needs(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        """Buttons add one need; typed words may add several ("housing and money"), or end
+        the choosing ("no", "that's all"). Anything else typed is kept in their words.
+        Every answer either adds something, which the next question shows, or ends it."""
         chosen: list[str] = list(tracker.get_slot("needs_chosen") or [])
-        if value == SKIPPED:
+        text, _, _ = typed_guess(tracker)
+        typed = bool(text) and not text.startswith("/")
+        locale = locale_of(tracker)
+        if value == SKIPPED or value == "done" or (typed and means_done(text, locale)):
             return {"needs": chosen or SKIPPED, "needs_chosen": None}
-        if value == "done":
-            return {"needs": chosen or SKIPPED, "needs_chosen": None}
-        if value in NEEDS and value not in chosen:
-            chosen.append(value)
-        elif value not in NEEDS:
-            # Typed in their own words: keep them, then carry on choosing.
-            chosen.append(str(value)[:300])
+        named = needs_in_text(text, locale) if typed else []
+        if value in NEEDS and not typed:
+            named = [value]
+        if not named and typed:
+            named = [text[:300]]  # in their own words
+        elif not named and isinstance(value, str):
+            named = [value[:300]]
+        chosen += [need for need in named if need not in chosen]
         return {"needs": None, "needs_chosen": chosen}
 
     # --- the summary --------------------------------------------------------------------
@@ -392,6 +455,74 @@ class ValidateReferralForm(FormValidationAction):
             }
         )
         return {"summary_ok": None, "change": CHOOSING}
+
+
+# Messages that a rule answers in the middle of the form (then the form carries on). When
+# the model is sure of one of these, the question was not answered wrongly: it was put aside.
+INTERRUPTIONS = ALWAYS_COMMANDS | {
+    "change_language", "choose_language", "bot_challenge", "talk_to_someone",
+}  # fmt: skip
+
+
+def _progress(slot: str, events: list[EventType]) -> bool:
+    """This turn answered the question asked, or moved it on: a need added, an answer
+    chosen to change at the summary, or reopened to be asked again."""
+    for event in events:
+        if event.get("event") != "slot":
+            continue
+        name, value = event.get("name"), event.get("value")
+        if name in {slot, "change", "needs_chosen"} and value is not None:
+            return True
+        if name != slot and name in ALL_FORM_SLOTS and value is None:
+            return True
+    return False
+
+
+def no_third_ask(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    events: list[EventType],
+    *,
+    explained: bool,
+) -> list[EventType]:
+    """No question is asked a third time. A reply that does not answer it counts; after the
+    second, the flow moves on, records "not answered" and says so kindly."""
+    slot = tracker.get_slot("requested_slot")
+    if not slot or (tracker.active_loop or {}).get("name") != "referral_form":
+        return []
+    text, intent, confidence = typed_guess(tracker)
+    if not text or (intent in INTERRUPTIONS and confidence >= SURE):
+        return []
+    attempts: dict[str, int] = dict(tracker.get_slot("attempts") or {})
+    if _progress(slot, events):
+        return [SlotSet("attempts", None)] if attempts else []
+    attempts[slot] = attempts.get(slot, 0) + 1
+    if attempts[slot] < MOST_ASKS:
+        if not explained:
+            say(dispatcher, "referral.invalid.again")
+        return [SlotSet("attempts", attempts)]
+    return [SlotSet("attempts", None), *move_on(slot, dispatcher, tracker)]
+
+
+def move_on(slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """What a question that could not be answered becomes. Nothing is sent without a clear
+    yes; every other answer goes to staff as "not answered", to be checked by a person."""
+    if slot == "referral_consent":
+        say(dispatcher, "referral.consent_unclear")
+        return [SlotSet("referral_consent", False), SlotSet("referral_outcome", "declined")]
+    if slot == "summary_ok":
+        return [SlotSet("referral_outcome", "unconfirmed")]
+    if slot in {"contact_method", "contact_detail"}:
+        say(dispatcher, "referral.moving_on_contact")
+        return [SlotSet(slot, NOT_ANSWERED)]
+    say(dispatcher, "referral.moving_on")
+    if slot == "needs":
+        chosen = tracker.get_slot("needs_chosen")
+        return [SlotSet("needs", chosen or NOT_ANSWERED), SlotSet("needs_chosen", None)]
+    events: list[EventType] = [SlotSet(slot, NOT_ANSWERED)]
+    if slot == "area":
+        events.append(SlotSet("area_status", "unsure"))  # staff check the area
+    return events
 
 
 def _yes_no(value: Any, tracker: Tracker) -> tuple[Any, str | None]:
@@ -511,7 +642,7 @@ class ActionReferralFinish(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         outcome = tracker.get_slot("referral_outcome")
-        if outcome in {"declined", "under_16", "out_of_area"}:
+        if outcome in ENDINGS:
             say(dispatcher, f"referral.outcome_{outcome}")
             dispatcher.utter_message(response="utter_menu")
             return forget_referral()

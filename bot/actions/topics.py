@@ -1,4 +1,9 @@
-"""Information about abuse: one topic at a time, chosen by button or in the person's words."""
+"""Information about abuse: one topic at a time, chosen by button or in the person's words.
+
+Typed words are matched to a topic by retrieval over the content itself (the topic pages
+and examples in every language): answered when one topic is clearly likeliest, offered
+as "Is it about ...?" with two or three choices when not, and never a generic list when
+there are candidates (docs/nlu.md)."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from api.nlu.retrieval import get_retriever
 from api.resources.store import Resource, get_store
 from bot.actions.context import locale_of
 
@@ -50,6 +56,29 @@ def show_menu_page(dispatcher: CollectingDispatcher, page: int) -> None:
     dispatcher.utter_message(json_message={"key": "resources.choose", "buttons": buttons})
 
 
+def answer_in_words(
+    dispatcher: CollectingDispatcher, text: str, locale: str, *, unclear: bool
+) -> bool:
+    """A typed question's topic, found in the content (api/nlu/retrieval.py): shown when
+    clear, offered as a short choice when two or three are close. False if none fits."""
+    if not text or text.startswith("/"):
+        return False
+    choice = get_retriever().choose(text, locale, unclear=unclear)
+    if choice.answer is not None:
+        resource = get_store().get(choice.answer, locale)
+        if resource is not None:
+            show_topic(dispatcher, resource)
+            return True
+    if not choice.candidates:
+        return False
+    buttons: list[dict[str, Any]] = [
+        {"resource": slug, "payload": topic_payload(slug)} for slug in choice.candidates
+    ]
+    buttons.append({"key": "resources.something_else", "payload": topic_payload(f"{PAGE_PREFIX}0")})
+    dispatcher.utter_message(json_message={"key": "resources.is_it_about", "buttons": buttons})
+    return True
+
+
 class ActionShowTopic(Action):
     def name(self) -> str:
         return "action_show_topic"
@@ -64,14 +93,13 @@ class ActionShowTopic(Action):
             page = requested.removeprefix(PAGE_PREFIX)
             show_menu_page(dispatcher, int(page) if page.isdigit() else 0)
             return [SlotSet("topic", None)]
-        resource = None
         if isinstance(requested, str) and requested in store.slugs:
             resource = store.get(requested, locale)
-        if resource is None:
-            resource = store.match(tracker.latest_message.get("text") or "", locale)
-        if resource is not None:
-            show_topic(dispatcher, resource)
-        else:
+            if resource is not None:
+                show_topic(dispatcher, resource)
+                return [SlotSet("topic", None)]
+        text = tracker.latest_message.get("text") or ""
+        if not answer_in_words(dispatcher, text, locale, unclear=False):
             show_menu_page(dispatcher, 0)
         return [SlotSet("topic", None)]
 
@@ -87,9 +115,7 @@ class ActionUnclearMessage(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
-        resource = get_store().match(text, locale_of(tracker))
-        if resource is not None:
-            show_topic(dispatcher, resource)
+        if answer_in_words(dispatcher, text, locale_of(tracker), unclear=True):
             return []
         dispatcher.utter_message(response="utter_fallback")
         dispatcher.utter_message(response="utter_menu")

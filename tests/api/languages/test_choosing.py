@@ -3,7 +3,14 @@ Rasa is down in these tests; the answers are its stand-in, the helpline, in the 
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
 from fastapi.testclient import TestClient
+
+from api.resources.store import RESOURCES_DIR, ResourceStore
 
 SEND = "/api/chat/messages"
 
@@ -33,7 +40,19 @@ def test_pages_follow_accept_language_and_say_so_to_caches(client: TestClient) -
     assert 'dir: "rtl"' in widget and 'lang: "ar"' in widget
 
 
-def test_a_topic_page_not_yet_translated_says_so_in_the_language(client: TestClient) -> None:
+def test_a_topic_page_not_yet_translated_says_so_in_the_language(
+    client: TestClient, tmp_path: Path
+) -> None:
+    # Every page is translated now: a copy of the content with one Polish page cut back to
+    # its summary shows what a service adding a language would see meanwhile.
+    content = tmp_path / "resources"
+    shutil.copytree(RESOURCES_DIR, content)
+    page_file = content / "pl" / "emotional-abuse.yml"
+    data = yaml.safe_load(page_file.read_text(encoding="utf-8"))
+    del data["body"]
+    page_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    app: Any = client.app
+    app.state.resources = ResourceStore(content)
     page = client.get("/resources/emotional-abuse?lang=pl").text
     assert "nie jest jeszcze dostępna w twoim języku" in page
     assert 'class="resource-body" lang="en" dir="ltr"' in page
