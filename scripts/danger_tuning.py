@@ -31,9 +31,8 @@ def main() -> None:
             if r[1].kind == kind
             and not getattr(r[2], "emergency" if kind == "danger" else "self_harm")
         ]
-        print(
-            f"{kind}: {len(missed)} of {sum(r[1].kind == kind for r in rows)} missed by the word lists"
-        )
+        total = sum(r[1].kind == kind for r in rows)
+        print(f"{kind}: {len(missed)} of {total} missed by the word lists")
     for danger, margin in itertools.product((0.86, 0.87, 0.88, 0.89, 0.9, 0.91), (0.0, 0.01, 0.02)):
         settings = NetSettings(danger=danger, self_harm=danger, margin=margin)
         per_locale = []
@@ -41,7 +40,7 @@ def main() -> None:
             mine = [r for r in rows if r[0] == locale]
             d = [r for r in mine if r[1].kind in ("danger", "self_harm")]
             hit = 0
-            for _, item, screened, close in d:
+            for _, _item, screened, close in d:
                 flagged = screened.emergency or screened.self_harm or _flag(close, settings)
                 hit += flagged
             calm = [r for r in mine if r[1].kind in ("calm", "topic")]
