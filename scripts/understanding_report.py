@@ -38,6 +38,7 @@ from scripts.nlu_sets import LOCALES, Item, load
 from scripts.stack import ROOT, Stack, free_port
 
 REPORTS = ROOT / "reports"
+BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 TOPIC_LINK = re.compile(r"/resources/([a-z0-9-]+)\?lang=")
 TOPIC_BUTTON = re.compile(r'^/understand_abuse\{"topic":"([a-z0-9-]+)"\}$')
 # Rasa's intents as the dialogue acts of the frozen set.
@@ -79,7 +80,7 @@ class Reader:
             "",
             load_languages(locales_dir=ROOT / "content" / "locales", default="en"),
         )
-        self.call_999 = {loc: renderer.text("emergency.call_999", loc) for loc in LOCALES}
+        self.call_999 = {plain(renderer.text("emergency.call_999", loc)) for loc in LOCALES}
 
     def send(self, conversation: str | None, text: str, locale: str) -> dict[str, Any]:
         response = self.http.post(
@@ -104,18 +105,24 @@ class Reader:
         self.send(conversation, "/affirm", locale)
         reply = self.send(conversation, item.text, locale)
         self.http.post(f"/api/chat/{conversation}/exit")
-        text = "\n".join(m["text"] for m in reply["messages"])
+        text = plain("\n".join(m["text"] for m in reply["messages"]))
         payloads = [b["payload"] for m in reply["messages"] for b in m["buttons"]]
         shown = TOPIC_LINK.search(text)
         offered = [m.group(1) for p in payloads if (m := TOPIC_BUTTON.match(p))]
         offered = [slug for slug in offered if not slug.startswith("page-")]
         return Answer(
-            emergency=any(line in text for line in self.call_999.values()),
+            emergency=any(line in text for line in self.call_999),
             self_harm="116 123" in text,
             shown=shown.group(1) if shown else None,
             offered=[] if shown else offered,
             act=self.act(item.text),
         )
+
+
+def plain(text: str) -> str:
+    """Without the marks that keep numbers left to right in Urdu and Arabic, and with
+    ordinary spaces, so the same words compare equal however they were rendered."""
+    return BIDI_MARKS.sub("", text).replace("\u00a0", " ")
 
 
 def macro_f1(pairs: list[tuple[str, str]]) -> float:

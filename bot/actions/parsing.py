@@ -76,6 +76,11 @@ class AnswerWords:
     ages_follow: re.Pattern[str]
     needs: dict[str, dict[str, re.Pattern[str]]]
     done: dict[str, re.Pattern[str]]
+    # For a clear yes or no: (strong words, strong and filler words) per language.
+    yes: dict[str, tuple[frozenset[str], frozenset[str]]]
+    no: dict[str, tuple[frozenset[str], frozenset[str]]]
+    risk_yes: dict[str, re.Pattern[str]]
+    situations: dict[str, dict[str, re.Pattern[str]]]
 
     def number_words(self, locale: str) -> list[tuple[re.Pattern[str], int]]:
         english = self.numbers.get("en", [])
@@ -99,7 +104,32 @@ def answer_words(path: Path = ANSWER_WORDS) -> AnswerWords:
         for locale, by_need in data["needs"].items()
     }
     done = {locale: _word_pattern(words) for locale, words in data["done"].items()}
-    return AnswerWords(numbers, _word_pattern(data["ages_follow"]), needs, done)
+    return AnswerWords(
+        numbers,
+        _word_pattern(data["ages_follow"]),
+        needs,
+        done,
+        _vocabulary(data["yes"]),
+        _vocabulary(data["no"]),
+        {locale: _word_pattern(words) for locale, words in data["risk_yes"].items()},
+        {
+            locale: {name: _word_pattern(words) for name, words in by_name.items()}
+            for locale, by_name in data["situations"].items()
+        },
+    )
+
+
+def _vocabulary(
+    by_locale: dict[str, dict[str, list[str]]],
+) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    found = {}
+    for locale, groups in by_locale.items():
+        strong = frozenset(fold_letters(str(w).casefold()) for w in groups["strong"])
+        found[locale] = (
+            strong,
+            strong | {fold_letters(str(w).casefold()) for w in groups["filler"]},
+        )
+    return found
 
 
 def parse_children(text: object, locale: str = "en") -> ChildrenAnswer | None:
@@ -151,3 +181,43 @@ def means_done(text: str, locale: str = "en") -> bool:
         (pattern := words.done.get(code)) is not None and pattern.fullmatch(plain) is not None
         for code in dict.fromkeys((locale, "en"))
     )
+
+
+def clear_answer(text: str, locale: str = "en") -> bool | None:
+    """True for a typed clear yes ("ok go on", "yes please", "tak", "جی ہاں"), False for a
+    clear no ("no thanks", "nahi"), None for anything else."""
+    tokens = _WORDS_ONLY.findall(fold_letters(text.casefold().replace("'", "")))
+    if not tokens or len(tokens) > 8:
+        return None
+    words = answer_words()
+    for meaning, vocabulary in ((True, words.yes), (False, words.no)):
+        for code in dict.fromkeys((locale, "en")):
+            strong, allowed = vocabulary.get(code, (frozenset(), frozenset()))
+            if all(t in allowed for t in tokens) and any(t in strong for t in tokens):
+                return meaning
+    return None
+
+
+def partly_yes(text: str, locale: str = "en") -> bool:
+    """An answer to a risk question that means yes, or partly yes ("sometimes", "once", "it
+    has got worse"): staff should see it as a yes."""
+    plain = fold_letters(text.casefold().replace("'", ""))
+    words = answer_words()
+    return any(
+        (pattern := words.risk_yes.get(code)) is not None and pattern.search(plain) is not None
+        for code in dict.fromkeys((locale, "en"))
+    )
+
+
+def situation_in_text(text: str, locale: str = "en") -> str | None:
+    """Which situation typed words describe, if they say ("we split up": separated). The
+    more specific phrases are tried first ("we don't live together" before "live together")."""
+    plain = fold_letters(text.casefold().replace("'", ""))
+    words = answer_words()
+    for code in dict.fromkeys((locale, "en")):
+        found = words.situations.get(code, {})
+        for name in ("together_not_living", "separated", "living_together"):
+            pattern = found.get(name)
+            if pattern is not None and pattern.search(plain):
+                return name
+    return None

@@ -21,7 +21,14 @@ from api.referrals import runtime
 from bot.actions import validators
 from bot.actions.context import channel_of, client_of, is_text_only, locale_of
 from bot.actions.messages import say
-from bot.actions.parsing import means_done, needs_in_text, parse_children
+from bot.actions.parsing import (
+    clear_answer,
+    means_done,
+    needs_in_text,
+    parse_children,
+    partly_yes,
+    situation_in_text,
+)
 
 SKIPPED = "skipped"
 # Asked twice and still not understood: the flow moves on and says so (never a third ask).
@@ -58,6 +65,7 @@ CONTACT_FOLLOW_UPS = {
 
 # Questions that may be skipped; the rest are needed to help safely.
 ESSENTIAL = {"referral_consent", "age", "area", "contact_method", "contact_detail", "summary_ok"}
+RISK = {"risk_afraid", "risk_worse", "risk_strangled", "risk_threats"}
 YES_NO = {
     "referral_consent", "voicemail_ok", "may_say_who", "pregnant",
     "risk_afraid", "risk_worse", "risk_strangled", "risk_threats", "summary_ok",
@@ -108,6 +116,8 @@ FREE_TEXT = {
 # An unsure guess there is an answer; a confident one, or a command, is not.
 SURE = 0.95
 ALWAYS_COMMANDS = {"skip", "stop", "menu", "help", "emergency", "self_harm"}
+# A command the model is only half sure of ("it's complicated" as 0.45 "help") is an answer.
+COMMAND_SURE = 0.7
 
 
 # Every yes must be a clear yes: consent, the final "send it", and the safe-contact
@@ -126,21 +136,42 @@ def typed_guess(tracker: Tracker) -> tuple[str, str | None, float]:
 
 
 def unsure_yes(tracker: Tracker) -> bool:
-    """The latest message was typed, and the model is not sure enough that it means yes."""
+    """The latest message was typed, and it is not a clear yes: neither in the plain words
+    people use for yes (content/answer_words.yml), nor a yes the model is sure of."""
     text, intent, confidence = typed_guess(tracker)
     if text.startswith("/"):
         return False  # a button
+    if clear_answer(text, locale_of(tracker)) is True:
+        return False
+    if tracker.get_slot("requested_slot") in RISK and partly_yes(text, locale_of(tracker)):
+        return False  # "sometimes", "once": a yes for staff
     return intent != "affirm" or confidence < YES_SURE
+
+
+def yes_no_answer(tracker: Tracker) -> list[EventType]:
+    """A typed clear yes or no to a yes/no question, whatever the model guessed it was."""
+    slot = tracker.get_slot("requested_slot")
+    if slot not in YES_NO:
+        return []
+    text, _, _ = typed_guess(tracker)
+    if not text or text.startswith("/"):
+        return []
+    meaning = clear_answer(text, locale_of(tracker))
+    if meaning is None and slot in RISK and partly_yes(text, locale_of(tracker)):
+        meaning = True  # "sometimes", "once": for staff, a yes
+    return [] if meaning is None else [SlotSet(slot, meaning)]
 
 
 def free_text_answer(tracker: Tracker) -> list[EventType]:
     """The message as the answer to the free-text question asked, when the model is unsure
     it meant anything else; nothing otherwise."""
     slot = tracker.get_slot("requested_slot")
-    if slot not in FREE_TEXT or tracker.get_slot(slot) is not None:
+    if slot not in FREE_TEXT | {"situation"} or tracker.get_slot(slot) is not None:
         return []
     text, intent, confidence = typed_guess(tracker)
-    if not text or text.startswith("/") or intent in ALWAYS_COMMANDS or confidence >= SURE:
+    if not text or text.startswith("/") or confidence >= SURE:
+        return []
+    if intent in ALWAYS_COMMANDS and confidence >= COMMAND_SURE:
         return []
     return [SlotSet(slot, text)]
 
@@ -308,7 +339,7 @@ class ValidateReferralForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         events: list[EventType] = await super().get_extraction_events(dispatcher, tracker, domain)
-        return events + free_text_answer(tracker)
+        return events + free_text_answer(tracker) + yes_no_answer(tracker)
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -395,6 +426,21 @@ class ValidateReferralForm(FormValidationAction):
         if answer.ages and answer.count:  # "two, aged 4 and 7": both answers at once
             return {"children_count": answer.count, "children_ages": answer.ages}
         return {"children_count": answer.count}
+
+    def validate_situation(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A button, or typed words: read as one of the situations if they say which
+        ("we split up"), and otherwise kept as "other" with their words for staff."""
+        if value in SITUATIONS or value == SKIPPED:
+            return {"situation": value}
+        text = str(value)
+        if text.startswith("/"):
+            return {"situation": None}
+        found = situation_in_text(text, locale_of(tracker))
+        if found is None:
+            return {"situation": "other", "situation_words": text[:500]}
+        return {"situation": found}
 
     # --- what they want help with -------------------------------------------------------
 

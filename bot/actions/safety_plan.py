@@ -17,7 +17,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.context import is_text_only
+from bot.actions.context import is_text_only, locale_of
+from bot.actions.parsing import clear_answer
 
 PLAN_FILE = Path(__file__).resolve().parents[2] / "content" / "safety_plan.yml"
 PLAN_SLOTS = ("plan_module", "plan_step", "plan_items", "plan_mode")
@@ -124,6 +125,19 @@ class ActionSafetyPlan(Action):
         return [SlotSet("plan_step", 0), SlotSet("plan_items", items)]
 
 
+def wants_step(tracker: Tracker) -> bool:
+    """Add the step: the Add button, or a typed clear yes ("ok", "yes please", "tak")."""
+    message = tracker.latest_message or {}
+    text = str(message.get("text") or "").strip()
+    if (message.get("intent") or {}).get("name") == "affirm":
+        return True
+    return not text.startswith("/") and clear_answer(text, locale_of(tracker)) is True
+
+
+def plan_in_progress(tracker: Tracker) -> bool:
+    return tracker.get_slot("plan_module") is not None and tracker.get_slot("plan_step") is not None
+
+
 class ActionSafetyPlanAnswer(Action):
     """Add or skip the step just shown, then show the next one or the summary."""
 
@@ -141,8 +155,7 @@ class ActionSafetyPlanAnswer(Action):
         steps = content.steps(module, tracker.get_slot("plan_mode"))
         index = int(index)
         items: list[str] = list(tracker.get_slot("plan_items") or [])
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == "affirm" and index < len(steps):
+        if wants_step(tracker) and index < len(steps):
             items.append(step_key(module, steps[index]))
         index += 1
         if index < len(steps):

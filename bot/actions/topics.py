@@ -11,13 +11,14 @@ import json
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from api.nlu.retrieval import get_retriever
 from api.resources.store import Resource, get_store
 from bot.actions.context import locale_of
+from bot.actions.safety_plan import plan_in_progress
 
 PAGE_PREFIX = "page-"
 NEXT_STEP_KEYS = {
@@ -114,9 +115,31 @@ class ActionUnclearMessage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if plan_in_progress(tracker):
+            # An answer to a plan step that was not understood: the step is skipped and
+            # the next one shown, so the plan never stalls or asks the same thing again.
+            dispatcher.utter_message(json_message={"key": "plan.not_understood"})
+            return [FollowupAction("action_safety_plan_answer")]
         text = tracker.latest_message.get("text") or ""
         if answer_in_words(dispatcher, text, locale_of(tracker), unclear=True):
             return []
         dispatcher.utter_message(response="utter_fallback")
         dispatcher.utter_message(response="utter_menu")
         return []
+
+
+class ActionOutOfScope(Action):
+    """Something the assistant cannot help with. In the middle of a safety plan it is an
+    answer to the step that was not understood: the plan goes on rather than being lost."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if plan_in_progress(tracker):
+            dispatcher.utter_message(json_message={"key": "plan.not_understood"})
+            return [FollowupAction("action_safety_plan_answer")]
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return [FollowupAction("action_back_to_menu")]

@@ -30,8 +30,20 @@ METHOD_WORDS = {
 }
 
 
+_PHONE_IN_TEXT = re.compile(r"\+?[\d(][\d\s().\-]{8,}\d")
+
+
 def normalise_uk_phone(text: str) -> str | None:
-    """A UK mobile or landline in a tidy form ('07700 900123'), or None if it isn't one."""
+    """A UK mobile or landline in a tidy form ('07700 900123'), or None if it isn't one.
+    The number may come in a sentence: "my number is 07700 900123"."""
+    for candidate in _PHONE_IN_TEXT.findall(text):
+        found = _tidy_uk_phone(candidate)
+        if found is not None:
+            return found
+    return _tidy_uk_phone(text)
+
+
+def _tidy_uk_phone(text: str) -> str | None:
     digits = _PHONE_CHARS.sub("", text.strip())
     if digits.startswith("+44"):
         digits = "0" + digits[3:].removeprefix("0")
@@ -46,8 +58,15 @@ def normalise_uk_phone(text: str) -> str | None:
     return None
 
 
+_EMAIL_IN_TEXT = re.compile(
+    r"(?<![^\s<>()\[\],;:\"'])[^@\s<>()\[\],;:\"']{1,64}@[^@\s<>()\[\],;:\"']+\.[A-Za-z]{2,}"
+)
+
+
 def valid_email(text: str) -> str | None:
-    candidate = text.strip()
+    """An email address, alone or in a sentence ("it's sam@example.org")."""
+    found = _EMAIL_IN_TEXT.search(text)
+    candidate = (found.group() if found else text).strip().rstrip(".")
     if len(candidate) <= 254 and _EMAIL.match(candidate) and ".." not in candidate:
         return candidate
     return None

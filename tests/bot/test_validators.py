@@ -95,3 +95,19 @@ def test_counts(text: str, count: int | None) -> None:
 )
 def test_area(text: str, yes: bool, no: bool, status: str) -> None:
     assert area_status(text, said_yes=yes, said_no=no, **AREA) == status
+
+
+@pytest.mark.parametrize(
+    ("text", "tidy"),
+    [
+        ("my number is 07700 900123", "07700 900123"),
+        ("call 01904 555000 after 6", "01904 555000"),
+        ("its +44 7700 900123 thanks", "07700 900123"),
+    ],
+)
+def test_a_number_in_a_sentence_is_found(text: str, tidy: str) -> None:
+    assert normalise_uk_phone(text) == tidy
+
+
+def test_an_email_in_a_sentence_is_found() -> None:
+    assert valid_email("it's sam@example.org.") == "sam@example.org"
