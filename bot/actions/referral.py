@@ -116,7 +116,8 @@ FREE_TEXT = {
 # An unsure guess there is an answer; a confident one, or a command, is not.
 SURE = 0.95
 ALWAYS_COMMANDS = {"skip", "stop", "menu", "help", "emergency", "self_harm"}
-# A command the model is only half sure of ("it's complicated" as 0.45 "help") is an answer.
+# A command the model is only half sure of ("it's complicated" as 0.45 "help") is an
+# answer, unless it is one word ("help", "stop").
 COMMAND_SURE = 0.7
 
 
@@ -171,8 +172,8 @@ def free_text_answer(tracker: Tracker) -> list[EventType]:
     text, intent, confidence = typed_guess(tracker)
     if not text or text.startswith("/") or confidence >= SURE:
         return []
-    if intent in ALWAYS_COMMANDS and confidence >= COMMAND_SURE:
-        return []
+    if intent in ALWAYS_COMMANDS and (confidence >= COMMAND_SURE or len(text.split()) == 1):
+        return []  # "help", "stop": a command, however unsure
     return [SlotSet(slot, text)]
 
 
