@@ -114,6 +114,8 @@ class Lexicon:
         self.emergency_whole = {self.normalise(str(p)) for p in emergency.get("whole_message", [])}
         self.now_markers = _compile(emergency.get("now_markers", []))
         self.past_or_topic = _compile(emergency.get("past_or_topic_markers", []))
+        # "I'm safe now": a "now" that says the danger is over, not that it is happening.
+        self.safe_now = _compile(emergency.get("safe_now", []))
         self.self_harm_always = RuleSet(self_harm.get("always", []))
         self.self_harm_topic = RuleSet(self_harm.get("topic", []))
         self.self_harm_question = _compile(self_harm.get("topic_question_markers", []))
@@ -171,7 +173,8 @@ def _screen_one(lexicon: Lexicon, text: str) -> tuple[set[Signal], list[str]]:
         reasons.append(f"emergency:always:{rule}")
     elif rule := lexicon.emergency_likely.first_match(text):
         about_the_past = _matches(lexicon.past_or_topic, text)
-        happening_now = _matches(lexicon.now_markers, text)
+        said_now = lexicon.safe_now.sub(" ", text) if lexicon.safe_now else text
+        happening_now = _matches(lexicon.now_markers, said_now)
         if happening_now or not about_the_past:
             signals.add(Signal.EMERGENCY)
             reasons.append(f"emergency:likely:{rule}")

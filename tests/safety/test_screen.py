@@ -10,6 +10,13 @@ import pytest
 from safety import screen
 
 IMMEDIATE_DANGER = [
+    # Danger happening now in wordings added after the development set showed them missing.
+    "he is pouring petrol on the stairs",
+    "my ex is climbing in through the kitchen window",
+    "bleeding from my face, he smashed me into the door a minute ago",
+    "he says tonights the night",
+    "my dad has his hands round my mums throat",
+    "hes outside the pub waiting with a baseball bat",
     "he's got a knife",
     "hes got a nife",
     "HES GOT A KNIFE",
@@ -127,6 +134,10 @@ IMMEDIATE_DANGER = [
 ]
 
 SELF_HARM = [
+    "been cutting myself again",
+    "i have my pills saved up",
+    "whats the point in going on",
+    "thinking of walking in front of a bus",
     "i want to kill myself",
     "i wanna kill myself",
     "i'm going to kill myself",
@@ -201,6 +212,10 @@ EXIT_COMMANDS = [
 
 # Ordinary talk about the past or the topic: these go to information, not an alarm.
 NOT_AN_ALARM = [
+    # A "now" that says it is over, a figure of speech, a question about when to call.
+    "he used to strangle me but that was years ago, im safe now",
+    "this traffic is killing me",
+    "when should i call 999 and when should i call 101",
     "he once threatened me last year, is that abuse?",
     "he threatened to kill me years ago, does that count?",
     "my ex used to hit me",

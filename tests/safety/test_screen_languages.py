@@ -13,6 +13,9 @@ import safety
 
 DANGER = {
     "pl": [
+        "on leje benzynę na schody",
+        "wchodzi przez okno od balkonu, boję się",
+        "krwawię z głowy",
         "ratunku",
         "on tu jest",
         "muszę uciekać teraz",
@@ -60,6 +63,9 @@ DANGER = {
         "on mnie teraz bije",
     ],
     "ur": [
+        "usne ghar mein petrol chirak diya",
+        "uske haath mein churi hai",
+        "mera khoon beh raha hai",
         "بچاؤ",
         "مجھے بچاؤ",
         "مجھے بچائیں",
@@ -104,6 +110,9 @@ DANGER = {
         "اس نے چاقو اٹھا لیا ہے",
     ],
     "ar": [
+        "معاه سكينة وعم يهددني",
+        "كب بنزين بالبيت",
+        "راسي عم ينزف",
         "النجدة",
         "طوارئ",
         "ساعدوني",
@@ -146,6 +155,8 @@ DANGER = {
 
 SELF_HARM = {
     "pl": [
+        "znowu się tnę",
+        "mam odłożone tabletki",
         "chcę umrzeć",
         "chce umrzec",
         "nie chcę już żyć",
@@ -165,6 +176,8 @@ SELF_HARM = {
         "chcę to wszystko skończyć",
     ],
     "ur": [
+        "ab jeene ka dil nahi karta",
+        "main khud ko cut kar rahi hoon",
         "میں مرنا چاہتی ہوں",
         "خودکشی کرنا چاہتی ہوں",
         "جینا نہیں چاہتی",
@@ -180,6 +193,8 @@ SELF_HARM = {
         "میں خود کو مارنا چاہتی ہوں",
     ],
     "ar": [
+        "ما عاد بدي عيش",
+        "جمعت حبوب كتير",
         "أريد أن أموت",
         "اريد ان انتحر",
         "سأنتحر",
@@ -236,6 +251,7 @@ CALM = {
         "وہ کل آیا تھا",
     ],
     "ar": [
+        "كان يخنقني بس هذا قبل سنين، هلأ أنا بأمان",
         "مرحبا",
         "ما هو العنف الأسري؟",
         "أبحث عن معلومات لأختي",
