@@ -66,6 +66,11 @@ class Answer:
     offered: list[str] = field(default_factory=list)  # topics offered as a choice
     act: str = "other"
 
+    @property
+    def candidates(self) -> list[str]:
+        """The topics the answer put in front of the person, best first."""
+        return [self.shown, *self.offered] if self.shown else self.offered
+
 
 class Reader:
     """Sends an item as a survivor would, and reads the answer."""
@@ -108,13 +113,15 @@ class Reader:
         text = plain("\n".join(m["text"] for m in reply["messages"]))
         payloads = [b["payload"] for m in reply["messages"] for b in m["buttons"]]
         shown = TOPIC_LINK.search(text)
+        # Topic buttons, in order: "Is it about...?" choices, or the topics shown beside a
+        # page as what the question may also have been about.
         offered = [m.group(1) for p in payloads if (m := TOPIC_BUTTON.match(p))]
         offered = [slug for slug in offered if not slug.startswith("page-")]
         return Answer(
             emergency=any(line in text for line in self.call_999),
             self_harm="116 123" in text,
             shown=shown.group(1) if shown else None,
-            offered=[] if shown else offered,
+            offered=offered,
             act=self.act(item.text),
         )
 
@@ -162,12 +169,13 @@ def figures(results: list[tuple[Item, Answer]]) -> dict[str, Any]:
         "items": len(results),
         "topic_items": len(topics),
         # The assistant's best guess: the page it showed, or the first topic it offered.
-        "topic_top1": share([(a.shown or (a.offered or [None])[0]) == i.label for i, a in topics]),
-        "topic_top3": share([a.shown == i.label or i.label in a.offered[:3] for i, a in topics]),
+        "topic_top1": share([a.candidates[:1] == [i.label] for i, a in topics]),
+        # The right topic shown, or one tap away among the first three.
+        "topic_top3": share([i.label in a.candidates[:3] for i, a in topics]),
         # Shown straight away, and the right page.
         "topic_answered_right": share([a.shown == i.label for i, a in topics]),
-        "clarification_rate": share([bool(a.offered) for _, a in topics]),
-        "no_topic_rate": share([a.shown is None and not a.offered for _, a in topics]),
+        "clarification_rate": share([a.shown is None and bool(a.offered) for _, a in topics]),
+        "no_topic_rate": share([not a.candidates for _, a in topics]),
         "dialogue_act_macro_f1": round(macro_f1(acts), 3),
         "danger_recall": share(danger),
         "self_harm_recall": share(harm),

@@ -93,6 +93,8 @@ class TopicChoice:
 
     answer: str | None
     candidates: list[str] = field(default_factory=list)
+    # With an answer: the next likeliest topics, offered beside it.
+    also: list[str] = field(default_factory=list)
 
 
 def words(text: str) -> list[str]:
@@ -284,9 +286,9 @@ def decide(ranking: Ranking, settings: RetrievalSettings) -> TopicChoice:
     development set: on average the best topic's probability matches how often it is
     right); otherwise offer the two or three likeliest, never a generic list."""
     best, p1 = ranking.topics[0]
-    if p1 >= settings.answer_probability:
-        return TopicChoice(answer=best)
     offered = [slug for slug, p in ranking.topics[: settings.offer] if p >= settings.offer_floor]
+    if p1 >= settings.answer_probability:
+        return TopicChoice(answer=best, also=[slug for slug in offered if slug != best])
     if len(offered) < 2:
         offered = ranking.top(2)
     return TopicChoice(answer=None, candidates=offered)

@@ -32,10 +32,14 @@ def topic_payload(topic: str) -> str:
     return "/understand_abuse" + json.dumps({"topic": topic}, separators=(",", ":"))
 
 
-def show_topic(dispatcher: CollectingDispatcher, resource: Resource) -> None:
-    """The summary, a link to the full page, and two or three next steps."""
+def show_topic(
+    dispatcher: CollectingDispatcher, resource: Resource, also: list[str] | None = None
+) -> None:
+    """The summary, a link to the full page, and two or three next steps: the topics the
+    question may also have been about (or the page's own related topic), then what to do."""
+    nearby = (also or [])[:2] or resource.related[:1]
     buttons: list[dict[str, Any]] = [
-        {"resource": resource.related[0], "payload": topic_payload(resource.related[0])},
+        *({"resource": slug, "payload": topic_payload(slug)} for slug in nearby),
         {"key": NEXT_STEP_KEYS[resource.next], "payload": f"/{resource.next}"},
         {"key": "menu.back", "payload": "/menu"},
     ]
@@ -68,7 +72,7 @@ def answer_in_words(
     if choice.answer is not None:
         resource = get_store().get(choice.answer, locale)
         if resource is not None:
-            show_topic(dispatcher, resource)
+            show_topic(dispatcher, resource, choice.also)
             return True
     if not choice.candidates:
         return False
