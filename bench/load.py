@@ -36,7 +36,7 @@ from api.core.db import migrate
 from api.rasa.client import WEBHOOK_PATH
 from bench.processes import MemoryWatch
 from scripts.production import production_stack
-from scripts.stack import ROOT, Stack, free_port
+from scripts.stack import NO_RATE_LIMITS, ROOT, Stack, free_port
 
 REPORTS = ROOT / "reports" / "bench"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/front_door_bench"
@@ -271,11 +271,7 @@ def bench_stack(rasa_processes: int) -> Stack:
             "PUBLIC_BASE_URL": stack.api_url,
             "LOG_LEVEL": "WARNING",
             "STAFF_COOKIE_SECURE": "true",
-            # Every simulated person comes from loopback: the load is not a flood.
-            "CHAT_MESSAGES_PER_MINUTE_PER_ADDRESS": "1000000",
-            "CHAT_MESSAGES_PER_MINUTE_PER_CONVERSATION": "1000000",
-            "NEW_CONVERSATIONS_PER_HOUR_PER_ADDRESS": "1000000",
-            "REFERRALS_PER_DAY_PER_ADDRESS": "1000000",
+            **NO_RATE_LIMITS,  # every simulated person comes from loopback
         }
     )
     return stack

@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 from bench.processes import MemoryWatch
-from scripts.stack import ROOT, Stack, free_port
+from scripts.stack import NO_RATE_LIMITS, ROOT, Stack, free_port
 
 SCRIPT = [
     ("en", "hi"),
@@ -59,7 +59,7 @@ def main() -> None:
             rasa_port=free_port(),
             database_url=f"sqlite:///{Path(work) / 'bench.db'}",
             log_dir=ROOT / "reports" / "bench" / "logs",
-            extra_env={"LOG_LEVEL": "WARNING"},
+            extra_env={"LOG_LEVEL": "WARNING", **NO_RATE_LIMITS},
         )
         stack.start_api()
         stack.start_rasa()

@@ -35,7 +35,7 @@ from api.languages.registry import load_languages
 from api.render.renderer import Renderer
 from api.resources.store import ResourceStore
 from scripts.nlu_sets import LOCALES, Item, load
-from scripts.stack import ROOT, Stack, free_port
+from scripts.stack import NO_RATE_LIMITS, ROOT, Stack, free_port
 
 REPORTS = ROOT / "reports"
 BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -49,13 +49,7 @@ ACT_OF_INTENT = {
     "choose_language": "language", "bot_challenge": "bot", "greet": "greet",
     "thanks": "thanks", "understand_abuse": "topic_question",
 }  # fmt: skip
-UNLIMITED = {
-    "CHAT_MESSAGES_PER_MINUTE_PER_ADDRESS": "1000000",
-    "CHAT_MESSAGES_PER_MINUTE_PER_CONVERSATION": "1000000",
-    "NEW_CONVERSATIONS_PER_HOUR_PER_ADDRESS": "1000000",
-    "REFERRALS_PER_DAY_PER_ADDRESS": "1000000",
-    "LOG_LEVEL": "WARNING",
-}
+UNLIMITED = {**NO_RATE_LIMITS, "LOG_LEVEL": "WARNING"}
 
 
 @dataclass

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from api.core.config import Settings
 from api.main import create_app
-from scripts.stack import Stack, free_port
+from scripts.stack import NO_RATE_LIMITS, Stack, free_port
 from tests.stand_ins import SECRET, StandInHub
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,12 +30,7 @@ TWILIO_TEST_ENV = {
 }
 # Every test client shares one address, so tests of anything but the limits lift them;
 # tests/security and tests/api/chat/test_limits.py set their own.
-UNLIMITED = {
-    "chat_messages_per_minute_per_address": 100_000,
-    "chat_messages_per_minute_per_conversation": 100_000,
-    "new_conversations_per_hour_per_address": 100_000,
-    "referrals_per_day_per_address": 100_000,
-}
+UNLIMITED = {name.lower(): int(value) for name, value in NO_RATE_LIMITS.items()}
 # One key for the whole test session, so an app restarted on the same database reads it.
 TEST_REFERRAL_KEY = Fernet.generate_key().decode()
 # The pytest process itself (actions built outside an app, CLI calls) runs as the tests;
@@ -150,7 +145,7 @@ def running_stack(work: Path, logs: str, extra_env: dict[str, str]) -> Iterator[
         log_dir=ROOT / "test-artifacts" / logs,
         extra_env={
             **TWILIO_TEST_ENV,
-            **{name.upper(): str(value) for name, value in UNLIMITED.items()},
+            **NO_RATE_LIMITS,
             "REFERRAL_SPOOL_DIR": str(work / "spool"),
             **extra_env,
         },

@@ -21,8 +21,7 @@ from cryptography.fernet import Fernet
 
 from api.core.db import migrate
 from scripts.production import production_stack
-from scripts.stack import ROOT, Stack, free_port
-from tests.conftest import UNLIMITED
+from scripts.stack import NO_RATE_LIMITS, ROOT, Stack, free_port
 
 # The words of the "I can't answer right now" reply (system.unavailable).
 DEGRADED = "can't answer right now"
@@ -94,7 +93,7 @@ def fault_stack(
     stack.extra_env["REFERRAL_SPOOL_DIR"] = str(tmp_path_factory.mktemp("spool"))
     stack.extra_env["SPOOL_REPLAY_SECONDS"] = "1"
     # Every simulated person comes from loopback: lift the per-address limits.
-    stack.extra_env.update({name.upper(): str(value) for name, value in UNLIMITED.items()})
+    stack.extra_env.update(NO_RATE_LIMITS)
     stack.start_all_rasa()
     stack.start_api()
     try:
