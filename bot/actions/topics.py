@@ -61,6 +61,14 @@ def show_menu_page(dispatcher: CollectingDispatcher, page: int) -> None:
     dispatcher.utter_message(json_message={"key": "resources.choose", "buttons": buttons})
 
 
+# A message this long tells a story rather than asks a question.
+STORY_WORDS = 35
+
+
+def is_story(text: str) -> bool:
+    return len(text.split()) >= STORY_WORDS
+
+
 def answer_in_words(
     dispatcher: CollectingDispatcher, text: str, locale: str, *, unclear: bool
 ) -> bool:
@@ -69,6 +77,18 @@ def answer_in_words(
     if not text or text.startswith("/"):
         return False
     choice = get_retriever().choose(text, locale, unclear=unclear)
+    if is_story(text) and (choice.answer or choice.candidates):
+        # Someone telling what is happening to them: first a word that they were heard,
+        # then the two or three likeliest next steps, not a page of information at once.
+        topics = [choice.answer] if choice.answer else choice.candidates[:2]
+        buttons: list[dict[str, Any]] = [
+            *({"resource": slug, "payload": topic_payload(slug)} for slug in topics),
+            {"key": "menu.safety_plan", "payload": "/safety_plan"},
+            {"key": "menu.talk", "payload": "/talk_to_someone"},
+            {"key": "menu.support", "payload": "/get_support"},
+        ]
+        dispatcher.utter_message(json_message={"key": "resources.story", "buttons": buttons})
+        return True
     if choice.answer is not None:
         resource = get_store().get(choice.answer, locale)
         if resource is not None:
@@ -76,9 +96,7 @@ def answer_in_words(
             return True
     if not choice.candidates:
         return False
-    buttons: list[dict[str, Any]] = [
-        {"resource": slug, "payload": topic_payload(slug)} for slug in choice.candidates
-    ]
+    buttons = [{"resource": slug, "payload": topic_payload(slug)} for slug in choice.candidates]
     buttons.append({"key": "resources.something_else", "payload": topic_payload(f"{PAGE_PREFIX}0")})
     dispatcher.utter_message(json_message={"key": "resources.is_it_about", "buttons": buttons})
     return True
