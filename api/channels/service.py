@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+import safety
 from api.channels import identity
 from api.channels.models import InboundMessage, OptOut
 from api.channels.words import ChannelWords, Command
@@ -24,6 +25,9 @@ from api.conversations import service as conversations
 from api.render.schemas import MessageKey
 
 logger = logging.getLogger(__name__)
+
+# Counted for staff, never with words (api/staff: Limits).
+DANGER_AFTER_OPT_OUT = "danger_after_opt_out"
 
 
 @dataclass(frozen=True)
@@ -81,12 +85,24 @@ class ChannelService:
                 db_session.commit()
                 logger.info("conversation=%s opted in", cid)
                 return self._render([MessageKey(key="sms.opted_in")], locale, channel)
-            logger.info("conversation=%s opted out: no reply", cid)
+            # Twilio delivers nothing to a number that opted out, not even an answer to
+            # danger. The message is still screened, and danger counted (never its words)
+            # so staff can see that it happened.
+            screened = safety.screen(text, locale) if text else None
+            if screened is not None and (screened.emergency or screened.self_harm):
+                self.chat.limiter.record_event(DANGER_AFTER_OPT_OUT)
+                logger.warning("conversation=%s danger from an opted-out number", cid)
+            else:
+                logger.info("conversation=%s opted out: no reply", cid)
             return None
         if command is Command.OPT_OUT:
+            # Like EXIT: everything held for the number goes (the conversation, its message
+            # records, Rasa's tracker with any unsent referral answers); only the opt-out
+            # itself is kept, so nothing is sent until START.
+            await self.chat.erase(db_session, cid)
             db_session.add(OptOut(conversation_id=cid))
             db_session.commit()
-            logger.info("conversation=%s opted out", cid)
+            logger.info("conversation=%s opted out and erased", cid)
             return self._render([MessageKey(key="sms.opted_out")], locale, channel)
         if command is Command.EXIT:
             await self.chat.erase(db_session, cid)

@@ -186,6 +186,10 @@ class RateLimiter:
             session.exec(delete(LimitHit).where(col(LimitHit.hour) < cutoff))
             session.commit()
 
+    def record_event(self, name: str) -> None:
+        """Count, by name and hour, something staff should know happened (never who)."""
+        self._record(name)
+
     def _record(self, name: str) -> None:
         hour = utcnow().replace(minute=0, second=0, microsecond=0)
         try:

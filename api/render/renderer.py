@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 NAMESPACE = "chat"
 FALLBACK_LOCALE = "en"
 TEXT_ONLY_CHANNELS = frozenset({"sms", "whatsapp"})
+BY_TEXT = "_by_text"  # the words a key has for SMS and WhatsApp, where they differ
 
 
 class MissingMessageError(LookupError):
@@ -77,10 +78,25 @@ class Renderer:
                 continue
         raise MissingMessageError(full_key)
 
-    def message(self, message: MessageKey, locale: str) -> OutgoingMessage:
+    def for_channel_text(self, key: str, locale: str, channel: str, **params: Any) -> str:
+        """A message's words for its channel. By SMS and WhatsApp a key may have its own
+        words (`<key>_by_text`): there is no red Exit button there, and STOP, CANCEL, END
+        and QUIT opt the number out, so no text message ever tells anyone to type them."""
+        if channel in TEXT_ONLY_CHANNELS:
+            try:
+                return self.text(f"{key}{BY_TEXT}", locale, **params)
+            except MissingMessageError:
+                pass
+        return self.text(key, locale, **params)
+
+    def message(self, message: MessageKey, locale: str, channel: str = "web") -> OutgoingMessage:
         if message.locale and self.supports(message.locale):
             locale = message.locale
-        parts = [self.text(message.key, locale, **message.params)] if message.key else []
+        parts = (
+            [self.for_channel_text(message.key, locale, channel, **message.params)]
+            if message.key
+            else []
+        )
         parts += [f"• {self._item(item, locale)}" for item in message.items]
         if message.resource:
             resource = self._resource(message.resource, locale)
@@ -93,7 +109,8 @@ class Renderer:
         return OutgoingMessage(
             text=text,
             buttons=[
-                Button(title=self._title(b, locale), payload=b.payload) for b in message.buttons
+                Button(title=self._title(b, locale, channel), payload=b.payload)
+                for b in message.buttons
             ],
         )
 
@@ -113,10 +130,10 @@ class Renderer:
             params["value"] = ", ".join([*(self.text(k, locale) for k in item.value_keys), *own])
         return self.text(item.key, locale, **params)
 
-    def _title(self, button: ButtonKey, locale: str) -> str:
+    def _title(self, button: ButtonKey, locale: str, channel: str = "web") -> str:
         if button.resource:
             return self._resource(button.resource, locale).title
-        return self.text(button.key or "", locale)
+        return self.for_channel_text(button.key or "", locale, channel)
 
     def _resource(self, slug: str, locale: str) -> Resource:
         resource = self.resources.get(slug, locale) if self.resources else None
@@ -128,7 +145,7 @@ class Renderer:
         self, messages: Iterable[MessageKey], locale: str, channel: str
     ) -> tuple[list[OutgoingMessage], list[str]]:
         """Render a reply; also return the payloads offered, in order, for numbered replies."""
-        rendered = [self.message(m, locale) for m in messages]
+        rendered = [self.message(m, locale, channel) for m in messages]
         options = [button.payload for m in rendered for button in m.buttons]
         if channel in TEXT_ONLY_CHANNELS:
             rendered = self._numbered(rendered, locale)

@@ -243,8 +243,6 @@ class AskQuestion(Action):
         if self.slot == "contact_detail":
             method = tracker.get_slot("contact_method")
             key = f"referral.ask.contact_detail_{'email' if method == 'email' else 'phone'}"
-        elif self.slot in NUMBER_ANSWERS - ESSENTIAL and is_text_only(tracker):
-            key = f"referral.ask.{self.slot}_by_text"  # "...or reply skip"
         elif self.slot == "needs" and tracker.get_slot("needs_chosen"):
             # Say what has been taken so far, so a typed answer is never taken silently.
             key = "referral.ask.needs_more"

@@ -197,3 +197,31 @@ def test_long_replies_split_at_1600_never_mid_word() -> None:
     parts = split_text(" ".join(words))
     assert all(len(p) <= 1600 for p in parts) and len(parts) > 1
     assert " ".join(parts).split() == words
+
+
+def test_stop_erases_everything_like_exit_and_still_gives_999(
+    sms_client: TestClient, sms_settings: Settings
+) -> None:
+    phone = Phone(sms_client)
+    phone.text("hello")
+    phone.text("1")
+    assert rows(sms_settings, "conversation") == 1
+    assert rows(sms_settings, "inboundmessage") == 2
+
+    reply = phone.text("STOP")
+
+    assert "999" in reply and "0808 2000 247" in reply and "START" in reply
+    assert rows(sms_settings, "conversation") == 0
+    assert rows(sms_settings, "inboundmessage") == 0  # the records of what was texted too
+    assert rows(sms_settings, "optout") == 1  # only that nothing may be sent
+
+
+def test_danger_from_an_opted_out_number_is_counted_for_staff_without_words(
+    sms_client: TestClient, sms_settings: Settings
+) -> None:
+    phone = Phone(sms_client)
+    phone.text("STOP")
+    assert "<Message>" not in phone.text("he is kicking the door in")  # Twilio would block it
+    with create_engine(sms_settings.database_url).connect() as connection:
+        counted = connection.execute(text("SELECT limit_name, subjects FROM limithit")).fetchall()
+    assert counted == [("danger_after_opt_out", 1)]
