@@ -26,6 +26,7 @@ setup-browser:
 
 model: setup
 	@$(API_PY) scripts/train.py
+	@$(API_PY) -m scripts.warm_caches
 
 run: model
 	@$(API_PY) -m scripts.run
