@@ -47,7 +47,13 @@ def main() -> None:
             false = sum(
                 (not (s.emergency or s.self_harm)) and _flag(c, settings) for _, _, s, c in calm
             )
-            per_locale.append(f"{locale} recall {hit}/{len(d)} false {false}/{len(calm)}")
+            alone = sum(_flag(close, settings) for _, _, _, close in d)
+            calm_only = [r for r in mine if r[1].kind == "calm"]
+            calm_alone = sum(_flag(c, settings) for _, _, _, c in calm_only)
+            per_locale.append(
+                f"{locale} recall {hit}/{len(d)} (net alone {alone}) added false {false}/"
+                f"{len(calm)} (calm, net alone {calm_alone}/{len(calm_only)})"
+            )
         print(f"t={danger} margin={margin}: " + " | ".join(per_locale))
 
 

@@ -1,11 +1,13 @@
-"""Write each language's topic examples (content/topics/examples/) as Rasa training data for
-the `understand_abuse` act: intents/<locale>/topic_questions.yml.
+"""Write training data for Rasa from examples kept elsewhere, so each has one source:
 
-The examples are how people ask about each topic in their own words; the language model
-learns from them that such a message is a question about abuse (the topic itself is then
-found by retrieval). One source, two uses: a test fails if these files are stale.
+- intents/<locale>/topic_questions.yml (`understand_abuse`) from the topic examples
+  (content/topics/examples/): how people ask about each topic in their own words; the
+  model learns such a message is a question about abuse (retrieval finds the topic);
+- intents/<locale>/danger_examples.yml (`emergency`, `self_harm`) from the danger net's
+  exemplars (safety/exemplars/more/): Rasa's own emergency intent is the net behind the
+  word lists and the meaning net.
 
-python -m scripts.topic_intents
+A test fails if these files are stale. python -m scripts.topic_intents
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from scripts.intents import examples_in
 from scripts.stack import ROOT
 
 EXAMPLES = ROOT / "content" / "topics" / "examples"
+EXEMPLARS = ROOT / "safety" / "exemplars" / "more"
+PER_KIND = {"danger": ("emergency", 40), "self_harm": ("self_harm", 20)}
 INTENTS = ROOT / "intents"
 PER_TOPIC = 12
 HEADER = (
@@ -69,10 +73,46 @@ def target(locale: str) -> Path:
     return INTENTS / locale / "topic_questions.yml"
 
 
+def danger_target(locale: str) -> Path:
+    return INTENTS / locale / "danger_examples.yml"
+
+
+def rendered_danger(locale: str) -> str:
+    data = yaml.safe_load((EXEMPLARS / f"{locale}.yml").read_text(encoding="utf-8"))
+    taken = {
+        _key(example)
+        for path in sorted((INTENTS / locale).glob("*.yml"))
+        if path != danger_target(locale)
+        for _, example in examples_in(path)
+    }
+    blocks = []
+    for kind, (intent, most) in PER_KIND.items():
+        chosen = []
+        for text in data.get(kind) or []:
+            if len(chosen) == most:
+                break
+            if _key(_plain(text)) not in taken:
+                taken.add(_key(_plain(text)))
+                chosen.append(_plain(text))
+        lines = "".join(f"      - {text}\n" for text in chosen)
+        blocks.append(f"  - intent: {intent}\n    examples: |\n{lines}")
+    header = (
+        f"# Generated from safety/exemplars/more/{locale}.yml by\n"
+        "# `python -m scripts.topic_intents`: edit the exemplars there, not this file. Danger\n"
+        "# now and self-harm in people's own words, for Rasa's emergency and self_harm intents\n"
+        "# (the net behind the safety screen).\n"
+    )
+    review = REVIEW if locale != "en" else ""
+    return header + review + 'version: "3.1"\n\nnlu:\n' + "".join(blocks)
+
+
 def main() -> None:
     for path in sorted(EXAMPLES.glob("*.yml")):
         target(path.stem).write_text(rendered(path.stem), encoding="utf-8")
         print(f"wrote {target(path.stem).relative_to(ROOT)}")
+    for path in sorted(EXEMPLARS.glob("*.yml")):
+        danger_target(path.stem).write_text(rendered_danger(path.stem), encoding="utf-8")
+        print(f"wrote {danger_target(path.stem).relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -8,17 +8,34 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import jsonschema_rs
+
+from api.core.config import PROJECT_ROOT
 from api.hub.delivery import SIGNATURE_HEADER, verify
 
 SECRET = "hub-shared-secret"
 
 
+def contract_problems(document: dict[str, Any]) -> list[str]:
+    """What is wrong with a delivered document against its version's published schema
+    (docs/hub-payload.v<n>.schema.json), formats checked (RFC 3339 times, patterns)."""
+    version = document.get("schema_version")
+    path = PROJECT_ROOT / "docs" / f"hub-payload.v{version}.schema.json"
+    if not path.exists():
+        return [f"no schema for version {version!r}"]
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    validator = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+    return [error.message for error in validator.iter_errors(document)]
+
+
 class StandInHub:
-    """The hub's receiving end: checks signatures and keeps one referral per idempotency key."""
+    """The hub's receiving end: checks signatures, checks every document against the
+    published contract, and keeps one referral per idempotency key."""
 
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
         self.referrals: dict[str, dict[str, Any]] = {}
+        self.invalid: list[tuple[dict[str, Any], list[str]]] = []
         self.status = 200
         self.delay = 0.0
         outer = self
@@ -28,9 +45,13 @@ class StandInHub:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 signed = verify(SECRET, self.headers.get(SIGNATURE_HEADER, ""), body)
                 key = self.headers.get("Idempotency-Key", "")
-                outer.received.append({"key": key, "signed": signed, "body": json.loads(body)})
+                document = json.loads(body)
+                outer.received.append({"key": key, "signed": signed, "body": document})
+                problems = contract_problems(document)
+                if problems:
+                    outer.invalid.append((document, problems))
                 time.sleep(outer.delay)
-                status = outer.status if signed else 401
+                status = (422 if problems else outer.status) if signed else 401
                 if status == 200:
                     outer.referrals.setdefault(key, json.loads(body))
                 self.send_response(status)

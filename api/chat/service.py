@@ -71,6 +71,15 @@ def emergency_messages(result: safety.ScreenResult, *, hurt: bool = False) -> li
     return messages
 
 
+def guidance_first(found: NetFinding, hurt: bool) -> list[MessageKey]:
+    """The emergency guidance the danger net adds before the answer itself."""
+    messages = [MessageKey(key="self_harm.samaritans")] if found.self_harm else []
+    messages += [MessageKey(key="emergency.call_999"), MessageKey(key="emergency.silent_solution")]
+    if hurt:
+        messages.append(MessageKey(key="emergency.medical"))
+    return [*messages, MessageKey(key="emergency.helpline")]
+
+
 def _words(text: str) -> bool:
     """Typed words (not a button's payload, not a lone character): worth the danger net."""
     return not text.startswith("/") and len(text.split()) >= 2
@@ -147,21 +156,19 @@ class ChatService:
 
         text = payload_for_numbered_reply(text, options) or text
         result = safety.screen(text, locale)
-        hurt = False
+        found = NetFinding()
         if not result.exit and _words(text):
             # The second net, by meaning (api/nlu/danger.py): danger in words no list
-            # foresaw, and whether someone is hurt. Off the event loop: it takes ~10 ms.
+            # foresaw, and whether someone is hurt. Off the event loop: it takes ~14 ms.
             try:
                 found = await asyncio.to_thread(self.danger_net().check, text)
             except Exception as error:  # the word lists have answered; carry on with them
                 logger.error("danger net unavailable error=%s", type(error).__name__)
-                found = NetFinding()
-            hurt = found.injury and (found.danger or result.emergency)
-            if found.any and result.clear:
-                signals = {safety.Signal.EMERGENCY} if found.danger else set()
-                if found.self_harm:
-                    signals.add(safety.Signal.SELF_HARM)
-                result = safety.ScreenResult(frozenset(signals), ("meaning-net",))
+        hurt = found.injury and (found.danger or result.emergency)
+        # The lists are sure: their answer is the emergency guidance alone. The net is a
+        # guess by meaning: its guidance comes first, then the answer the message asked
+        # for, so a question about abuse in frightening words is still answered.
+        net_alarm = found.any and result.clear
         if result.exit:
             await self.erase(db_session, cid)
             logger.info("conversation=%s exit", cid)
@@ -198,6 +205,9 @@ class ChatService:
             except RasaUnavailableError:
                 keys = UNAVAILABLE
             keys = keys or NOTHING_TO_SAY
+            if net_alarm:
+                logger.info("conversation=%s screen=meaning-net", cid)
+                keys = guidance_first(found, hurt) + keys
 
         messages, options = self.render(keys, locale, channel)
         if admitted.limited:

@@ -26,14 +26,13 @@ from sqlmodel import Session, col, select
 
 from api.core.clock import aware, utcnow
 from api.core.crypto import FieldCipher
+from api.hub import contract
 from api.hub.models import OutboxEntry
 from api.referrals.models import Referral
 
 logger = logging.getLogger(__name__)
 
 WEBHOOK = "webhook"
-SCHEMA = "https://frontdoor.example/schemas/referral/v1"
-SCHEMA_VERSION = 1
 SIGNATURE_HEADER = "X-FrontDoor-Signature"
 
 
@@ -46,6 +45,7 @@ class DeliveryPolicy:
     retry_cap_seconds: float = 3600.0
     retry_window: timedelta = timedelta(hours=48)
     lease: timedelta = timedelta(seconds=120)
+    payload_version: int = contract.CURRENT_VERSION
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -66,21 +66,12 @@ def verify(secret: str, header: str, body: bytes, tolerance_seconds: int = 300) 
     return hmac.compare_digest(sign(secret, timestamp, body), header)
 
 
-def payload(referral: Referral, answers: dict[str, Any]) -> dict[str, Any]:
-    """The versioned document the hub receives (docs/hub-payload.schema.json)."""
-    return {
-        "$schema": SCHEMA,
-        "schema_version": SCHEMA_VERSION,
-        "id": referral.id,
-        "reference": referral.reference,
-        "created_at": referral.created_at.isoformat(),
-        "referral_for": referral.referral_for,
-        "priority": referral.priority,
-        "flags": referral.flags,
-        "locale": referral.locale,
-        "channel": referral.channel,
-        "answers": answers,
-    }
+def payload(
+    referral: Referral, answers: dict[str, Any], version: int = contract.CURRENT_VERSION
+) -> dict[str, Any]:
+    """The versioned document the hub receives (api/hub/contract.py and its schemas in
+    docs/hub-payload.v<n>.schema.json)."""
+    return contract.build(version, referral, answers)
 
 
 def _claimable(now: datetime) -> Any:
@@ -134,7 +125,8 @@ def deliver_one(engine: Engine, cipher: FieldCipher, policy: DeliveryPolicy, ent
         referral = session.get(Referral, entry.referral_id) if entry else None
         if entry is None or referral is None:
             return "skipped"
-        body = json.dumps(payload(referral, cipher.decrypt(referral.encrypted_answers))).encode()
+        answers = cipher.decrypt(referral.encrypted_answers)
+        body = json.dumps(payload(referral, answers, policy.payload_version)).encode()
         error = _post(policy, referral.id, body)
         entry = session.get(OutboxEntry, entry_id)
         if entry is None or entry.claim_token != token:

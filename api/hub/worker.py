@@ -33,6 +33,7 @@ def policy_from(settings: Settings) -> DeliveryPolicy | None:
         retry_cap_seconds=settings.hub_retry_cap_seconds,
         retry_window=timedelta(hours=settings.hub_retry_window_hours),
         lease=timedelta(seconds=settings.hub_lease_seconds),
+        payload_version=settings.hub_payload_version,
     )
 
 

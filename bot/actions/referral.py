@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 from api.core.config import get_settings
 from api.hub.config import HubConfig, load_hub_config
 from api.referrals import runtime
+from api.referrals.answers import NOT_ANSWERED, SKIPPED
 from bot.actions import validators
 from bot.actions.context import channel_of, client_of, is_text_only, locale_of
 from bot.actions.messages import say
@@ -30,9 +31,7 @@ from bot.actions.parsing import (
     situation_in_text,
 )
 
-SKIPPED = "skipped"
 # Asked twice and still not understood: the flow moves on and says so (never a third ask).
-NOT_ANSWERED = "not_answered"
 MOST_ASKS = 2
 CHOOSING = "choosing"  # the person is choosing which answer to change
 

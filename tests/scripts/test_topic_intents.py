@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.topic_intents import EXAMPLES, rendered, target
+from scripts.topic_intents import EXAMPLES, danger_target, rendered, rendered_danger, target
 
 LOCALES = sorted(path.stem for path in EXAMPLES.glob("*.yml"))
 
@@ -16,5 +16,12 @@ def test_every_language_has_topic_examples() -> None:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_generated_training_data_matches_the_examples(locale: str) -> None:
     assert target(locale).read_text(encoding="utf-8") == rendered(locale), (
+        "run: python -m scripts.topic_intents"
+    )
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_generated_danger_examples_match_the_exemplars(locale: str) -> None:
+    assert danger_target(locale).read_text(encoding="utf-8") == rendered_danger(locale), (
         "run: python -m scripts.topic_intents"
     )

@@ -111,8 +111,9 @@ def test_the_hub_receives_one_correctly_signed_payload(
     got = hub.received[0]
     assert got["signed"] and got["key"] == referral_id
     body = got["body"]
-    assert body["schema_version"] == 1 and body["id"] == referral_id
-    assert body["answers"]["name"] == "Zephyrine" and body["reference"].startswith("FD-")
+    assert body["schema_version"] == 2 and body["id"] == referral_id
+    assert body["answers"]["name"] == {"status": "answered", "value": "Zephyrine"}
+    assert body["reference"].startswith("FD-")
     assert {f["code"] for f in body["flags"]} == {"threats_to_kill"}
     assert entry_of(engine, referral_id).status == "delivered"
     assert deliver_due(engine, cipher, policy(hub)) == 0  # nothing is delivered twice
