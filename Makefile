@@ -64,6 +64,7 @@ nlu-variants: setup
 # About 8 minutes; the load benchmark needs PostgreSQL and Redis (docs/performance.md).
 bench: setup-browser model
 	$(API_PY) -m bench.safety_screen
+	$(API_PY) -m bench.danger_net
 	$(BOT_PY) -m bench.sentence_encoder
 	$(API_PY) -m bench.exit_timing
 	$(API_PY) -m bench.load

@@ -68,12 +68,14 @@ def token_from_environment(argv: list[str]) -> list[str]:
     """Rasa takes its API token only as `--auth-token`, where `ps` shows it to every user of
     the machine. Here it comes from RASA_TOKEN instead; changing sys.argv does not change
     what the operating system shows as the process's command line."""
-    if "--enable-api" not in argv or "--auth-token" in argv:
+    if "--enable-api" not in argv or any(a.startswith("--auth-token") for a in argv):
         return argv
     token = os.environ.get("RASA_TOKEN", "")
     if len(token) < 16:
         raise SystemExit("RASA_TOKEN must be set to a long random value to enable Rasa's API")
-    return [*argv, "--auth-token", token]
+    # One argument with "=": a random token can begin with "-", which argparse would
+    # otherwise read as an option (and Rasa would not start, one time in 64).
+    return [*argv, f"--auth-token={token}"]
 
 
 def main() -> None:

@@ -11,7 +11,8 @@ and Rasa's own parse of the message gives the dialogue act it recognised.
 Per language it reports topic top-1 (the page shown was the right one) and top-3 (the
 right one was shown or offered), the clarification rate, dialogue-act macro-F1, danger
 and self-harm recall, false alarms on calm messages, and confusion tables; the summary
-goes to reports/understanding-<set>.json with the date.
+goes to reports/understanding-<set>.json with the date. Messages that are also training
+examples are left out and counted (scripts/nlu_sets.py).
 
 python -m scripts.understanding_report [--sets frozen,dev] [--locales en,pl,ur,ar]
 """
@@ -34,7 +35,7 @@ import httpx
 from api.languages.registry import load_languages
 from api.render.renderer import Renderer
 from api.resources.store import ResourceStore
-from scripts.nlu_sets import LOCALES, Item, load
+from scripts.nlu_sets import LOCALES, Item, scored
 from scripts.stack import NO_RATE_LIMITS, ROOT, Stack, free_port
 
 REPORTS = ROOT / "reports"
@@ -96,7 +97,7 @@ class Reader:
             params={"token": self.stack.rasa_token},
             json={"text": text},
         ).json()
-        return ACT_OF_INTENT.get((parsed.get("intent") or {}).get("name"), "other")
+        return ACT_OF_INTENT.get(str((parsed.get("intent") or {}).get("name") or ""), "other")
 
     def answer(self, item: Item, locale: str) -> Answer:
         opened = self.send(None, "/greet", locale)
@@ -211,8 +212,12 @@ def main() -> None:
                     "per_locale": {},
                 }
                 for locale in args.locales.split(","):
-                    results = [(item, reader.answer(item, locale)) for item in load(name, locale)]
-                    summary["per_locale"][locale] = figures(results)
+                    chosen = scored(name, locale)
+                    results = [(item, reader.answer(item, locale)) for item in chosen.items]
+                    summary["per_locale"][locale] = {
+                        **figures(results),
+                        "left_out": chosen.left_out,
+                    }
                     brief = {
                         k: v
                         for k, v in summary["per_locale"][locale].items()

@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from api.nlu.audiences import get_cues
 from api.nlu.retrieval import get_retriever
 from api.resources.store import Resource, get_store
 from bot.actions.context import locale_of
@@ -76,11 +77,14 @@ def answer_in_words(
     clear, offered as a short choice when two or three are close. False if none fits."""
     if not text or text.startswith("/"):
         return False
-    choice = get_retriever().choose(text, locale, unclear=unclear)
+    cues = get_cues()
+    choice = cues.apply(get_retriever().choose(text, locale, unclear=unclear), text, locale)
     if is_story(text) and (choice.answer or choice.candidates):
         # Someone telling what is happening to them: first a word that they were heard,
         # then the two or three likeliest next steps, not a page of information at once.
-        topics = [choice.answer] if choice.answer else choice.candidates[:2]
+        # The page for who they are (a teenager, a man ...) is one of them when they say so.
+        likeliest = [choice.answer] if choice.answer else choice.candidates[:2]
+        topics = [*dict.fromkeys([likeliest[0], *cues.found(text, locale), *likeliest])][:2]
         buttons: list[dict[str, Any]] = [
             *({"resource": slug, "payload": topic_payload(slug)} for slug in topics),
             {"key": "menu.safety_plan", "payload": "/safety_plan"},

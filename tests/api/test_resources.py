@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 
 from api.resources.store import RESOURCES_DIR, ContentError, ResourceStore
@@ -111,3 +112,33 @@ def test_index_lists_every_topic(client: TestClient, store: ResourceStore) -> No
 def test_unknown_topic_is_404(client: TestClient) -> None:
     assert client.get("/resources/no-such-topic").status_code == 404
     assert client.get("/resources/..%2F..%2Fetc").status_code == 404
+
+
+def test_a_page_not_yet_translated_in_full_is_shown_in_english_with_a_notice(
+    client: TestClient, tmp_path: Path
+) -> None:
+    """Every page is translated today; a new English topic reaches readers before its
+    translation does, so the reader gets their own title and summary, then the English
+    page marked as English, and a notice in their language."""
+    from api.deps import get_resources
+
+    root = _copy(tmp_path)
+    page = root / "pl" / "emotional-abuse.yml"
+    page.write_text(page.read_text(encoding="utf-8").split("\nbody:", 1)[0] + "\n", "utf-8")
+    partial = ResourceStore(root)
+
+    async def partial_store() -> ResourceStore:
+        return partial
+
+    app = client.app
+    app.dependency_overrides[get_resources] = partial_store  # type: ignore[attr-defined]
+    try:
+        html = client.get("/resources/emotional-abuse?lang=pl").text
+        whole = client.get("/resources/leaving?lang=pl").text
+    finally:
+        app.dependency_overrides.clear()  # type: ignore[attr-defined]
+    catalog = RESOURCES_DIR.parent / "locales" / "pl" / "web.yml"
+    notice = yaml.safe_load(catalog.read_text(encoding="utf-8"))["not_translated"]
+    assert partial.get("emotional-abuse", "pl").title in html  # type: ignore[union-attr]
+    assert notice in html and '<div class="resource-body" lang="en" dir="ltr">' in html
+    assert notice not in whole

@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from api.referrals.answers import SKIPPED
 from bot.actions.navigation import ActionBackToMenu
 from bot.actions.referral import (
     ASK_ACTIONS,
@@ -158,7 +159,10 @@ def test_free_text_for_a_yes_or_no_question_is_asked_again() -> None:
     dispatcher = CollectingDispatcher()
     validate = form.validate_voicemail_ok  # type: ignore[attr-defined]
     assert validate("maybe", dispatcher, tracker(), DOMAIN) == {"voicemail_ok": None}
-    assert validate("skipped", dispatcher, tracker(), DOMAIN) == {"voicemail_ok": "skipped"}
+    # Skip (the button, or "skip" typed) arrives as the sentinel; the typed word "skipped"
+    # is free text like any other.
+    assert validate(SKIPPED, dispatcher, tracker(), DOMAIN) == {"voicemail_ok": SKIPPED}
+    assert validate("skipped", dispatcher, tracker(), DOMAIN) == {"voicemail_ok": None}
     assert validate(False, dispatcher, tracker(), DOMAIN) == {"voicemail_ok": False}
 
 

@@ -39,3 +39,27 @@ def test_rasa_speed_fixes_keep_rasas_answers() -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "same answers" in result.stdout
+
+
+TOKEN_CHECK = """
+import os
+from bot.serve import token_from_environment
+from rasa.cli.arguments.run import add_server_arguments
+import argparse
+parser = argparse.ArgumentParser()
+add_server_arguments(parser)
+os.environ["RASA_TOKEN"] = "-starts-with-a-dash-0123456789"
+argv = token_from_environment(["rasa", "run", "--enable-api"])
+parsed, _ = parser.parse_known_args(argv[2:])
+assert parsed.auth_token == "-starts-with-a-dash-0123456789", parsed.auth_token
+print("token read")
+"""
+
+
+def test_a_token_that_begins_with_a_dash_reaches_rasa() -> None:
+    """Random tokens begin with "-" one time in 64; Rasa must still start."""
+    result = subprocess.run(
+        [str(BOT_PYTHON), "-c", TOKEN_CHECK], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "token read" in result.stdout

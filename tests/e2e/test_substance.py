@@ -43,6 +43,25 @@ def test_a_topic_asked_in_words(chat: Chat) -> None:
     assert "/resources/legal-protection" in said
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "im 15 and my boyfriend checks my phone all the time",
+        "im 15 and my boyfriend checks my phone all the time and gets angry if i dont answer "
+        "straight away, he says its because he loves me but my friends say its not normal and "
+        "i dont know who to believe anymore",
+    ],
+)
+def test_a_teenager_is_offered_young_peoples_support(chat: Chat, text: str) -> None:
+    """Who is writing changes what helps: a 15-year-old is offered the page for young
+    people (with Childline) beside whatever else the message is about."""
+    start(chat)
+    reply = chat.send(text)
+    assert '/understand_abuse{"topic":"young-people"}' in payloads(reply) or (
+        "/resources/young-people" in " ".join(m["text"] for m in reply)
+    )
+
+
 def test_every_topic_can_be_reached_from_the_menu_pages(chat: Chat) -> None:
     start(chat)
     seen: set[str] = set()
@@ -144,8 +163,10 @@ def test_a_complete_self_referral_is_stored_encrypted_and_delivered(
             break
         time.sleep(0.2)
     assert delivered, "the hub never received the referral"
-    assert delivered[0]["answers"]["name"] == NAME
+    assert delivered[0]["schema_version"] == 2
+    assert delivered[0]["answers"]["name"] == {"status": "answered", "value": NAME}
     assert all(r["signed"] for r in hub_stand_in.received)
+    assert hub_stand_in.invalid == []
 
 
 def test_withdrawing_consent_at_the_summary_sends_nothing(chat: Chat, stack: Stack) -> None:
