@@ -8,6 +8,7 @@ short reference, what happens next, and the emergency numbers again.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -375,10 +376,13 @@ class ValidateReferralForm(FormValidationAction):
     ) -> dict[str, Any]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         config = hub()
+        # "no, I live in Manchester": the first words are a clear no, whatever follows.
+        first_words = re.split(r"[,.;:!?،؛]", str(value), maxsplit=1)[0]
+        leading = clear_answer(first_words, locale_of(tracker))
         status = validators.area_status(
             str(value),
-            said_yes=intent == "affirm",
-            said_no=intent == "deny",
+            said_yes=intent == "affirm" or leading is True,
+            said_no=intent == "deny" or leading is False,
             postcodes=config.area_postcodes,
             place_names=config.area_names,
         )
@@ -607,6 +611,26 @@ for _slot in YES_NO - {"referral_consent", "summary_ok"}:
     setattr(ValidateReferralForm, f"validate_{_slot}", _validator(_slot, _yes_no))
 for _slot in FREE_TEXT:
     setattr(ValidateReferralForm, f"validate_{_slot}", _validator(_slot, _free_text))
+
+
+def validate_risk_strangled(
+    self: ValidateReferralForm,
+    value: Any,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    domain: DomainDict,
+) -> dict[str, Any]:
+    """A yes to strangulation calls for a response now, not only a flag for staff:
+    a calm line that it can injure without showing, and where to get medical advice."""
+    cleaned, problem = _yes_no(value, tracker)
+    if problem:
+        say(dispatcher, problem)
+    elif cleaned is True:
+        say(dispatcher, "referral.strangled_care")
+    return {"risk_strangled": cleaned}
+
+
+ValidateReferralForm.validate_risk_strangled = validate_risk_strangled
 
 
 class ActionReferralWho(Action):

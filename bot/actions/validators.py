@@ -113,7 +113,8 @@ def area_status(
     postcodes: Iterable[str],
     place_names: Iterable[str],
 ) -> str:
-    """'in_area', 'out_of_area' or 'unsure'. Not being sure never stops someone getting help."""
+    """'in_area', 'out_of_area' or 'unsure' (staff check it). Not being sure never stops
+    someone getting help."""
     allowed = {p.upper() for p in postcodes}
     lowered = text.casefold()
     if any(name.casefold() in lowered for name in place_names):
@@ -124,8 +125,11 @@ def area_status(
         if any(ch.isdigit() for ch in outward)
     ]
     if found:
+        # A postcode not on the list is for staff to check, never a refusal: lists are
+        # never complete (TS9 and BD20 are partly North Yorkshire). Only a clear "no"
+        # ends the referral as out of area.
         inside = any(letters in allowed or outward in allowed for letters, outward in found)
-        return "in_area" if inside else "out_of_area"
+        return "in_area" if inside else "unsure"
     if said_no:
         return "out_of_area"
     if said_yes:

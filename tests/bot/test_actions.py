@@ -134,11 +134,18 @@ def test_unclear_age_is_asked_again(answer: str) -> None:
     assert keys(dispatcher) == ["referral.invalid.age"]
 
 
-def test_out_of_area_ends_with_the_national_helpline() -> None:
-    result = form.validate_area("LS1 4AP", CollectingDispatcher(), tracker(), DOMAIN)
-    assert result["referral_outcome"] == "out_of_area"
+def test_only_a_clear_no_ends_the_referral_as_out_of_area() -> None:
+    postcode = form.validate_area("LS1 4AP", CollectingDispatcher(), tracker(), DOMAIN)
+    assert postcode["area_status"] == "unsure" and "referral_outcome" not in postcode
     unsure = form.validate_area("not sure", CollectingDispatcher(), tracker(), DOMAIN)
     assert unsure["area_status"] == "unsure" and "referral_outcome" not in unsure
+    said_no = tracker(intent="deny")
+    result = form.validate_area("no", CollectingDispatcher(), said_no, DOMAIN)
+    assert result["referral_outcome"] == "out_of_area"
+    # However the model reads it, a reply that begins with a clear no is a no.
+    for text in ("no, i live in manchester", "nope. leeds", "No! Leeds"):
+        typed = form.validate_area(text, CollectingDispatcher(), tracker(), DOMAIN)
+        assert typed["referral_outcome"] == "out_of_area", text
 
 
 def test_phone_or_email_checked_by_method() -> None:
@@ -320,3 +327,14 @@ def test_an_unsure_guess_at_a_free_text_question_is_the_answer(
 ) -> None:
     events = free_text_answer(_guess(text, intent, confidence, requested))
     assert events == ([SlotSet(requested, text)] if kept else [])
+
+
+@pytest.mark.parametrize(("answer", "said"), [(True, ["referral.strangled_care"]), (False, [])])
+def test_a_yes_to_strangulation_gets_a_line_about_medical_help(
+    answer: bool, said: list[str]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    typed = tracker(text="yes" if answer else "no")
+    result = form.validate_risk_strangled(answer, dispatcher, typed, DOMAIN)  # type: ignore[attr-defined]
+    assert result == {"risk_strangled": answer}
+    assert keys(dispatcher) == said

@@ -84,8 +84,11 @@ def test_counts(text: str, count: int | None) -> None:
         ("YO1 7HH", False, False, "in_area"),
         ("hg1 2ab", False, False, "in_area"),
         ("DL10 4AA", False, False, "in_area"),
-        ("DL1 1AA", False, False, "out_of_area"),
-        ("LS1 4AP", False, False, "out_of_area"),
+        # Not on the list: staff check it (lists are never complete); never a refusal.
+        ("DL1 1AA", False, False, "unsure"),
+        ("LS1 4AP", False, False, "unsure"),
+        ("TS9 5AA", False, False, "unsure"),
+        ("BD20 0AA", False, False, "unsure"),
         ("i live in York", False, False, "in_area"),
         ("yes", True, False, "in_area"),
         ("no", False, True, "out_of_area"),

@@ -216,8 +216,18 @@ def test_under_16_gets_childline_and_no_referral(chat: Chat) -> None:
 def test_out_of_area_gets_the_national_helpline(chat: Chat) -> None:
     begin_referral(chat)
     chat.send("40")
-    said = chat.said("LS1 4AP")
-    assert "outside the area" in said and "0808 2000 247" in said
+    said = chat.said("no, I live in Leeds")
+    assert "outside the area" in said and "0808 2000 247" in said and "council" in said
+
+
+def test_a_postcode_not_on_the_list_goes_to_staff_to_check(chat: Chat) -> None:
+    """Lists are never complete (TS9 is partly North Yorkshire): a postcode is never a
+    refusal; the referral goes on and staff check the area."""
+    begin_referral(chat)
+    chat.send("40")
+    said = chat.said("TS9 5AA")
+    assert "outside the area" not in said
+    assert "name" in said.lower()  # the next question
 
 
 def test_someone_else_needs_their_consent(chat: Chat) -> None:
