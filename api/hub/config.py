@@ -20,7 +20,11 @@ class HubConfig(BaseModel):
 
     def message_params(self) -> dict[str, str]:
         """What every chat message may mention about the hub."""
-        return {"hub_name": self.name, "hub_short_name": self.short_name}
+        return {
+            "hub_name": self.name,
+            "hub_short_name": self.short_name,
+            "minimum_age": str(self.minimum_age),
+        }
 
 
 def load_hub_config(path: Path) -> HubConfig:

@@ -57,7 +57,7 @@ BOOKKEEPING_SLOTS = [
     "referral_for", "referral_outcome", "area_status", "needs_chosen", "change", "attempts",
 ]  # fmt: skip
 # Ways the form ends before "Send it": each has its own kind words (referral.outcome_*).
-ENDINGS = {"declined", "under_16", "out_of_area", "unconfirmed"}
+ENDINGS = {"declined", "under_age", "out_of_area", "unconfirmed"}
 # The safe-contact questions that follow from a way to contact someone.
 CONTACT_FOLLOW_UPS = {
     "contact_detail", "contact_times", "voicemail_ok", "message_ok_text", "may_say_who",
@@ -368,7 +368,7 @@ class ValidateReferralForm(FormValidationAction):
             say(dispatcher, "referral.invalid.age")
             return {"age": None}
         if age < hub().minimum_age:
-            return {"age": age, "referral_outcome": "under_16"}
+            return {"age": age, "referral_outcome": "under_age"}
         return {"age": age}
 
     def validate_area(

@@ -101,7 +101,7 @@ async def test_questions_follow_the_answers() -> None:
     assert "risk_threats" not in behaviour
 
 
-@pytest.mark.parametrize("outcome", ["declined", "under_16", "out_of_area"])
+@pytest.mark.parametrize("outcome", ["declined", "under_age", "out_of_area"])
 async def test_the_form_ends_early_when_we_cannot_take_the_referral(outcome: str) -> None:
     asked = await form.required_slots(
         FOR_MYSELF, CollectingDispatcher(), tracker({"referral_outcome": outcome}), DOMAIN
@@ -121,7 +121,8 @@ def test_consent() -> None:
 
 
 @pytest.mark.parametrize(
-    ("answer", "result"), [("17", {"age": 17}), ("15", {"age": 15, "referral_outcome": "under_16"})]
+    ("answer", "result"),
+    [("17", {"age": 17}), ("15", {"age": 15, "referral_outcome": "under_age"})],
 )
 def test_age(answer: str, result: dict[str, Any]) -> None:
     assert form.validate_age(answer, CollectingDispatcher(), tracker(), DOMAIN) == result
@@ -200,7 +201,7 @@ async def test_every_question_has_an_ask_action_with_buttons_where_needed() -> N
     assert keys(dispatcher) == ["referral.summary_intro", "referral.ask.summary_ok"]
 
 
-@pytest.mark.parametrize("outcome", ["declined", "under_16", "out_of_area"])
+@pytest.mark.parametrize("outcome", ["declined", "under_age", "out_of_area"])
 async def test_finish_explains_and_forgets(outcome: str) -> None:
     dispatcher = CollectingDispatcher()
     events = await ActionReferralFinish().run(

@@ -56,11 +56,11 @@ def test_there_are_keys_to_check() -> None:
 
 @pytest.mark.parametrize("key", sorted(domain_keys()))
 def test_every_domain_key_is_in_english(key: str) -> None:
-    Renderer(LOCALES, {"hub_name": "x", "hub_short_name": "x"}).text(key, "en")
+    Renderer(LOCALES, {"hub_name": "x", "hub_short_name": "x", "minimum_age": "16"}).text(key, "en")
 
 
 def test_every_key_in_actions_and_api_is_in_english() -> None:
-    renderer = Renderer(LOCALES, {"hub_name": "x", "hub_short_name": "x"})
+    renderer = Renderer(LOCALES, {"hub_name": "x", "hub_short_name": "x", "minimum_age": "16"})
     keys = python_keys(PROJECT_ROOT / "bot" / "actions") | python_keys(
         PROJECT_ROOT / "api" / "chat"
     )
@@ -81,7 +81,7 @@ def built_keys() -> set[str]:
     from bot.actions import referral
     from bot.actions.safety_plan import plan_content, step_key
 
-    keys = {f"referral.outcome_{o}" for o in ("declined", "under_16", "out_of_area")}
+    keys = {f"referral.outcome_{o}" for o in ("declined", "under_age", "out_of_area")}
     for slot in referral.ALL_FORM_SLOTS:
         if slot == "contact_detail":
             keys |= {"referral.ask.contact_detail_phone", "referral.ask.contact_detail_email"}
@@ -118,3 +118,25 @@ def test_emergency_guidance_is_complete() -> None:
     catalog = yaml.safe_load((LOCALES / "en" / "chat.yml").read_text())
     guidance = " ".join(catalog["emergency"].values())
     assert "999" in guidance and "55" in guidance and "0808 2000 247" in guidance
+
+
+@pytest.mark.parametrize("locale", ["en", "pl", "ur", "ar"])
+def test_the_minimum_age_comes_from_the_hub_configuration(locale: str) -> None:
+    """A hub that takes referrals from 18 says 18 everywhere, in every language."""
+    renderer = Renderer(LOCALES, {"hub_name": "x", "hub_short_name": "x", "minimum_age": "18"})
+    for key in ("referral.outcome_under_age", "referral.invalid.age", "referral.child_info"):
+        said = renderer.text(key, locale)
+        assert "18" in said, key
+        # The hub's service for children and young people (10 to 16) is another range.
+        without_service = re.sub(r"10\D{1,8}16", "", said)
+        assert not re.search(r"(?<![0-9])16(?![0-9])", without_service), key
+
+
+def test_no_catalog_says_abuse_only_happens_from_16() -> None:
+    """The legal definition needs both people 16 or over; abuse of anyone younger is still
+    abuse. Nothing a 14-year-old reads may say otherwise."""
+    page = yaml.safe_load(
+        (PROJECT_ROOT / "content" / "resources" / "en" / "what-is-domestic-abuse.yml").read_text()
+    )
+    assert "16 and over" not in page["summary"]
+    assert "0800 1111" in page["body"]

@@ -208,7 +208,7 @@ def test_saying_no_to_consent_stores_nothing(chat: Chat) -> None:
     assert "Nothing has been saved" in chat.said("/deny")
 
 
-def test_under_16_gets_childline_and_no_referral(chat: Chat) -> None:
+def test_under_age_gets_childline_and_no_referral(chat: Chat) -> None:
     begin_referral(chat)
     assert "0800 1111" in chat.said("15")
 
