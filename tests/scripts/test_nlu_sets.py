@@ -80,3 +80,14 @@ def test_messages_seen_elsewhere_are_left_out_and_counted(tmp_path: Path) -> Non
     polish = scored("frozen", "pl", tmp_path)
     assert [i.text for i in polish.items] == ["yes"]
     assert polish.left_out["in_another_language"] == 1
+
+
+def test_the_frozen_report_keeps_counts_not_messages() -> None:
+    from scripts.understanding_report import without_words
+
+    found = {"danger_recall": 0.5, "missed_danger": ["a message"], "calm_false_alarms": []}
+    assert without_words(found) == {
+        "danger_recall": 0.5,
+        "missed_danger": 1,
+        "calm_false_alarms": 0,
+    }
