@@ -81,6 +81,7 @@ class AnswerWords:
     no: dict[str, tuple[frozenset[str], frozenset[str]]]
     risk_yes: dict[str, re.Pattern[str]]
     situations: dict[str, dict[str, re.Pattern[str]]]
+    unsure: dict[str, re.Pattern[str]]
 
     def number_words(self, locale: str) -> list[tuple[re.Pattern[str], int]]:
         english = self.numbers.get("en", [])
@@ -116,6 +117,7 @@ def answer_words(path: Path = ANSWER_WORDS) -> AnswerWords:
             locale: {name: _word_pattern(words) for name, words in by_name.items()}
             for locale, by_name in data["situations"].items()
         },
+        {locale: _word_pattern(words) for locale, words in data["unsure"].items()},
     )
 
 
@@ -196,6 +198,16 @@ def clear_answer(text: str, locale: str = "en") -> bool | None:
             if all(t in allowed for t in tokens) and any(t in strong for t in tokens):
                 return meaning
     return None
+
+
+def sounds_unsure(text: str, locale: str = "en") -> bool:
+    """The reply says the person is not sure ("no, not sure", "nie wiem", "pata nahi")."""
+    plain = fold_letters(text.casefold().replace("'", ""))
+    words = answer_words()
+    return any(
+        (pattern := words.unsure.get(code)) is not None and pattern.search(plain) is not None
+        for code in dict.fromkeys((locale, "en"))
+    )
 
 
 def partly_yes(text: str, locale: str = "en") -> bool:

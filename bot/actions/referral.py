@@ -30,6 +30,7 @@ from bot.actions.parsing import (
     parse_children,
     partly_yes,
     situation_in_text,
+    sounds_unsure,
 )
 
 # Asked twice and still not understood: the flow moves on and says so (never a third ask).
@@ -172,9 +173,16 @@ def free_text_answer(tracker: Tracker) -> list[EventType]:
     text, intent, confidence = typed_guess(tracker)
     if not text or text.startswith("/") or confidence >= SURE:
         return []
-    if intent in ALWAYS_COMMANDS and (confidence >= COMMAND_SURE or len(text.split()) == 1):
+    if is_command(text, intent, confidence):
         return []  # "help", "stop": a command, however unsure
     return [SlotSet(slot, text)]
+
+
+def is_command(text: str, intent: str | None, confidence: float) -> bool:
+    """Stop, skip, menu, help, danger: a command when the model is fairly sure, or when it
+    is one word. The form must then let it through to its rule, never count it as an
+    answer that was not understood."""
+    return intent in ALWAYS_COMMANDS and (confidence >= COMMAND_SURE or len(text.split()) == 1)
 
 
 def _skip_button(slot: str, tracker: Tracker | None = None) -> list[dict[str, str]]:
@@ -376,13 +384,18 @@ class ValidateReferralForm(FormValidationAction):
     ) -> dict[str, Any]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         config = hub()
-        # "no, I live in Manchester": the first words are a clear no, whatever follows.
+        locale = locale_of(tracker)
+        text, _, confidence = typed_guess(tracker)
+        # "no, I live in Manchester": the first words are a clear no. "No, not sure" is
+        # not: whoever is unsure goes on, and staff check the area.
         first_words = re.split(r"[,.;:!?،؛]", str(value), maxsplit=1)[0]
-        leading = clear_answer(first_words, locale_of(tracker))
+        leading = clear_answer(first_words, locale)
+        unsure = sounds_unsure(str(value), locale)
+        sure_no = intent == "deny" and (text.startswith("/") or confidence >= YES_SURE)
         status = validators.area_status(
             str(value),
-            said_yes=intent == "affirm" or leading is True,
-            said_no=intent == "deny" or leading is False,
+            said_yes=not unsure and (intent == "affirm" or leading is True),
+            said_no=not unsure and (sure_no or leading is False),
             postcodes=config.area_postcodes,
             place_names=config.area_names,
         )
@@ -539,7 +552,9 @@ def no_third_ask(
     if not slot or (tracker.active_loop or {}).get("name") != "referral_form":
         return []
     text, intent, confidence = typed_guess(tracker)
-    if not text or (intent in INTERRUPTIONS and confidence >= SURE):
+    if not text or is_command(text, intent, confidence):
+        return []
+    if intent in INTERRUPTIONS and confidence >= SURE:
         return []
     attempts: dict[str, int] = dict(tracker.get_slot("attempts") or {})
     if _progress(slot, events):
@@ -591,7 +606,10 @@ def _free_text(value: Any, tracker: Tracker) -> tuple[Any, str | None]:
     return str(value)[:500], None
 
 
-def _validator(slot: str, check: Any) -> Any:
+def _validator(slot: str, check: Any, said_yes: str | None = None) -> Any:
+    """A slot's validation: `check` cleans the value or names the problem to say; a yes
+    may call for a word at once (`said_yes`, a catalog key)."""
+
     def validate(
         self: ValidateReferralForm,
         value: Any,
@@ -602,35 +620,24 @@ def _validator(slot: str, check: Any) -> Any:
         cleaned, problem = check(value, tracker)
         if problem:
             say(dispatcher, problem)
+        elif cleaned is True and said_yes:
+            say(dispatcher, said_yes)
         return {slot: cleaned}
 
     return validate
 
 
+# A yes to strangulation calls for a response now, not only a flag for staff: a calm line
+# that it can injure without showing, and where to get medical advice.
+SAID_YES = {"risk_strangled": "referral.strangled_care"}
 for _slot in YES_NO - {"referral_consent", "summary_ok"}:
-    setattr(ValidateReferralForm, f"validate_{_slot}", _validator(_slot, _yes_no))
+    setattr(
+        ValidateReferralForm,
+        f"validate_{_slot}",
+        _validator(_slot, _yes_no, SAID_YES.get(_slot)),
+    )
 for _slot in FREE_TEXT:
     setattr(ValidateReferralForm, f"validate_{_slot}", _validator(_slot, _free_text))
-
-
-def validate_risk_strangled(
-    self: ValidateReferralForm,
-    value: Any,
-    dispatcher: CollectingDispatcher,
-    tracker: Tracker,
-    domain: DomainDict,
-) -> dict[str, Any]:
-    """A yes to strangulation calls for a response now, not only a flag for staff:
-    a calm line that it can injure without showing, and where to get medical advice."""
-    cleaned, problem = _yes_no(value, tracker)
-    if problem:
-        say(dispatcher, problem)
-    elif cleaned is True:
-        say(dispatcher, "referral.strangled_care")
-    return {"risk_strangled": cleaned}
-
-
-ValidateReferralForm.validate_risk_strangled = validate_risk_strangled
 
 
 class ActionReferralWho(Action):

@@ -131,6 +131,13 @@ class ActionShowTopic(Action):
         return [SlotSet("topic", None)]
 
 
+def plan_goes_on(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """An answer to a plan step that was not understood: the step is left out with a word
+    and the next one shown, so the plan never stalls or asks the same thing again."""
+    dispatcher.utter_message(json_message={"key": "plan.not_understood"})
+    return [FollowupAction("action_safety_plan_answer")]
+
+
 class ActionUnclearMessage(Action):
     """When the message is unclear: a topic whose keywords match it, or a kind "sorry" and
     the menu. Content keywords catch questions the language model has not learned."""
@@ -142,10 +149,7 @@ class ActionUnclearMessage(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         if plan_in_progress(tracker):
-            # An answer to a plan step that was not understood: the step is skipped and
-            # the next one shown, so the plan never stalls or asks the same thing again.
-            dispatcher.utter_message(json_message={"key": "plan.not_understood"})
-            return [FollowupAction("action_safety_plan_answer")]
+            return plan_goes_on(dispatcher)
         text = tracker.latest_message.get("text") or ""
         if answer_in_words(dispatcher, text, locale_of(tracker), unclear=True):
             return []
@@ -165,7 +169,6 @@ class ActionOutOfScope(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         if plan_in_progress(tracker):
-            dispatcher.utter_message(json_message={"key": "plan.not_understood"})
-            return [FollowupAction("action_safety_plan_answer")]
+            return plan_goes_on(dispatcher)
         dispatcher.utter_message(response="utter_out_of_scope")
         return [FollowupAction("action_back_to_menu")]

@@ -117,7 +117,12 @@ def area_status(
     someone getting help."""
     allowed = {p.upper() for p in postcodes}
     lowered = text.casefold()
-    if any(name.casefold() in lowered for name in place_names):
+    # Whole words: "York" is not "West Yorkshire" or "New York".
+    if any(
+        re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", lowered)
+        and not re.search(rf"new\s+{re.escape(name.casefold())}", lowered)
+        for name in place_names
+    ):
         return "in_area"
     found = [
         (letters, outward)

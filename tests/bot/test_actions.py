@@ -19,6 +19,7 @@ from bot.actions.referral import (
     ActionReferralFinish,
     ValidateReferralForm,
     free_text_answer,
+    no_third_ask,
 )
 from bot.actions.safety_plan import ActionSafetyPlan, ActionSafetyPlanAnswer, ActionStop
 from bot.actions.topics import ActionShowTopic
@@ -32,6 +33,7 @@ def tracker(
     active_loop: str | None = None,
     text: str = "",
     intent: str = "inform",
+    confidence: float = 0.0,
     channel: str = "web",
 ) -> Tracker:
     return Tracker(
@@ -39,7 +41,7 @@ def tracker(
         slots={"requested_slot": None, **(slots or {})},
         latest_message={
             "text": text,
-            "intent": {"name": intent},
+            "intent": {"name": intent, "confidence": confidence},
             "entities": [],
             "metadata": {"locale": "en", "channel": channel},
         },
@@ -140,13 +142,24 @@ def test_only_a_clear_no_ends_the_referral_as_out_of_area() -> None:
     assert postcode["area_status"] == "unsure" and "referral_outcome" not in postcode
     unsure = form.validate_area("not sure", CollectingDispatcher(), tracker(), DOMAIN)
     assert unsure["area_status"] == "unsure" and "referral_outcome" not in unsure
-    said_no = tracker(intent="deny")
+    said_no = tracker(text="/deny", intent="deny")
     result = form.validate_area("no", CollectingDispatcher(), said_no, DOMAIN)
     assert result["referral_outcome"] == "out_of_area"
     # However the model reads it, a reply that begins with a clear no is a no.
     for text in ("no, i live in manchester", "nope. leeds", "No! Leeds"):
         typed = form.validate_area(text, CollectingDispatcher(), tracker(), DOMAIN)
         assert typed["referral_outcome"] == "out_of_area", text
+    # Not sure, a town in the area, or a "no" the model is unsure of: staff check it.
+    for text, status in [
+        ("no, not sure", "unsure"),
+        ("no i dont know", "unsure"),
+        ("No, I live in Harrogate", "in_area"),
+    ]:
+        typed = form.validate_area(text, CollectingDispatcher(), tracker(), DOMAIN)
+        assert typed["area_status"] == status and "referral_outcome" not in typed, text
+    unsure_no = tracker(text="i'm not sure it is", intent="deny", confidence=0.6)
+    typed = form.validate_area("i'm not sure it is", CollectingDispatcher(), unsure_no, DOMAIN)
+    assert "referral_outcome" not in typed
 
 
 def test_phone_or_email_checked_by_method() -> None:
@@ -339,3 +352,44 @@ def test_a_yes_to_strangulation_gets_a_line_about_medical_help(
     result = form.validate_risk_strangled(answer, dispatcher, typed, DOMAIN)  # type: ignore[attr-defined]
     assert result == {"risk_strangled": answer}
     assert keys(dispatcher) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence"),
+    [
+        ("please stop i dont want to do this", "stop", 0.8),
+        ("menu", "menu", 0.4),
+        ("he's coming back now", "emergency", 0.75),
+        ("i want to talk to a real person", "talk_to_someone", 0.97),
+    ],
+)
+def test_a_command_mid_question_is_let_through_not_counted(
+    text: str, intent: str, confidence: float
+) -> None:
+    """The form must not hold on to a command: counting it as a reply not understood would
+    keep the form and stop the command's rule from running."""
+    asked = tracker(
+        {"requested_slot": "children_count"},
+        active_loop="referral_form",
+        text=text,
+        intent=intent,
+        confidence=confidence,
+    )
+    assert no_third_ask(CollectingDispatcher(), asked, [], explained=False) == []
+
+
+def test_a_reply_not_understood_is_counted_then_moved_on() -> None:
+    asked = {"requested_slot": "children_count"}
+    first = tracker(asked, active_loop="referral_form", text="erm", confidence=0.5)
+    dispatcher = CollectingDispatcher()
+    assert no_third_ask(dispatcher, first, [], explained=False) == [
+        SlotSet("attempts", {"children_count": 1})
+    ]
+    second = tracker(
+        {**asked, "attempts": {"children_count": 1}},
+        active_loop="referral_form",
+        text="erm",
+        confidence=0.5,
+    )
+    moved = no_third_ask(CollectingDispatcher(), second, [], explained=True)
+    assert SlotSet("children_count", "__not_answered__") in moved

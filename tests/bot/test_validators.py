@@ -90,6 +90,9 @@ def test_counts(text: str, count: int | None) -> None:
         ("TS9 5AA", False, False, "unsure"),
         ("BD20 0AA", False, False, "unsure"),
         ("i live in York", False, False, "in_area"),
+        # Whole words only: these are not York.
+        ("Leeds, West Yorkshire", False, False, "unsure"),
+        ("new york lol", False, False, "unsure"),
         ("yes", True, False, "in_area"),
         ("no", False, True, "out_of_area"),
         ("not sure really", False, False, "unsure"),

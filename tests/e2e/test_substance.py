@@ -201,6 +201,21 @@ def test_stop_midway_discards_the_answers(chat: Chat) -> None:
     assert slots.get("name") is None and slots.get("age") is None
 
 
+@pytest.mark.parametrize(
+    "words",
+    ["please stop i dont want to do this anymore", "i've changed my mind, stop"],
+)
+def test_stop_in_a_sentence_midway_is_obeyed(chat: Chat, words: str) -> None:
+    """A stop the model is fairly but not fully sure of is a stop, not a reply to the
+    question that was "not understood"."""
+    begin_referral(chat)
+    chat.send("30")
+    chat.send("Harrogate")
+    chat.send(NAME)
+    assert "forgotten" in chat.said(words)
+    assert chat.tracker()["slots"].get("name") is None
+
+
 def test_saying_no_to_consent_stores_nothing(chat: Chat) -> None:
     start(chat)
     chat.send("/get_support")
