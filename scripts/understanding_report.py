@@ -219,6 +219,7 @@ def main() -> None:
             log_dir=REPORTS / "understanding" / "logs",
             extra_env=UNLIMITED,
         )
+        measured = current_commit()  # before the stack reads the code and content
         stack.start_api()
         stack.start_rasa()
         try:
@@ -229,7 +230,7 @@ def main() -> None:
                     "date": datetime.now(UTC).date().isoformat(),
                     "set": f"tests/nlu/{name}",
                     "command": f"python -m scripts.understanding_report --sets {name}",
-                    "commit": current_commit(),
+                    "commit": measured,
                     "per_locale": {},
                 }
                 for locale in args.locales.split(","):
