@@ -115,7 +115,7 @@ class Settings(BaseSettings):
     spool_replay_seconds: float = Field(default=5.0, gt=0)
 
     # Fernet keys for personal fields, comma-separated; the first encrypts, all decrypt.
-    # Generate one with: python -m api.referrals.rotate --new-key
+    # Generate one with: python -m api.rotate_keys --new-key
     referral_keys: SecretStr = SecretStr("")
 
     # The staff console (/staff). Cookies are Secure unless this is turned off, which is

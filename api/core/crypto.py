@@ -3,7 +3,7 @@
 Keys come from settings (REFERRAL_KEYS, comma-separated Fernet keys), never from the repo;
 `make run` generates one on first start into `.secrets/local.env` (api/core/secrets.py),
 outside the data folder. The first key encrypts; all keys decrypt, so a new key can be put
-first and old records re-encrypted with `python -m api.referrals.rotate` before the old
+first and everything re-encrypted with `python -m api.rotate_keys` before the old
 key is removed.
 """
 

@@ -96,17 +96,6 @@ def by_reference(db_session: Session, reference: str) -> Referral | None:
     return db_session.exec(select(Referral).where(Referral.reference == reference)).first()
 
 
-def rotate_all(db_session: Session, cipher: FieldCipher) -> int:
-    """Re-encrypt every referral with the newest key. Returns how many were rewritten."""
-    count = 0
-    for referral in db_session.exec(select(Referral)):
-        referral.encrypted_answers = cipher.rotate(referral.encrypted_answers)
-        db_session.add(referral)
-        count += 1
-    db_session.commit()
-    return count
-
-
 def erase_by_reference(
     db_session: Session, reference: str, *, actor_id: str | None = None, reason: str = "request"
 ) -> bool:
