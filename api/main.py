@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from api.actions.views import build_executor
@@ -46,8 +47,13 @@ from api.staff import admin_views, casework_views
 from api.staff import auth as staff_auth
 from api.staff import views as staff_views
 from api.staff.pages import STATIC_DIR as STAFF_STATIC_DIR
-from api.web.views import STATIC_DIR
+from api.web.views import STATIC_DIR, not_found_page, wants_a_page
 from api.web.views import router as web_router
+
+
+def page_for_a_person(request: Request) -> Response | None:
+    """A 404 for a person's browser is a page in their language with the exit."""
+    return not_found_page(request) if wants_a_page(request) else None
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -167,7 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.router.redirect_slashes = False  # see the 404 handler: no redirects built from Host
-    install_error_handlers(app)
+    install_error_handlers(app, page_not_found=page_for_a_person)
     document_limits(app, settings)
     app.add_middleware(SafetyHeadersMiddleware, embed_origins=settings.embed_origins)
     app.include_router(chat_router)

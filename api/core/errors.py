@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -47,7 +48,14 @@ def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
     return {"error": {"code": code, "message": message}}
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(
+    app: FastAPI,
+    *,
+    page_not_found: Callable[[Request], Response | None] | None = None,
+) -> None:
+    """JSON errors for programs. `page_not_found` may answer a 404 for a person's browser
+    with a page instead (the web package's, in their language, with the exit)."""
+
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, error: ApiError) -> JSONResponse:
         return JSONResponse(error_body(error.code, error.message), status_code=error.status_code)
@@ -84,6 +92,10 @@ def install_error_handlers(app: FastAPI) -> None:
             # Host header, which anyone can set: this one is relative, so it stays here.
             query = f"?{request.url.query}" if request.url.query else ""
             return Response(status_code=307, headers={"location": path.rstrip("/") + query})
+        if error.status_code == 404 and page_not_found is not None:
+            page = page_not_found(request)
+            if page is not None:
+                return page
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
         return JSONResponse(
             error_body(code, str(error.detail)),

@@ -6,9 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markdown_it import MarkdownIt
 
-from api.core.errors import ApiError
 from api.deps import PageLocaleDep, RendererDep, ResourcesDep, SettingsDep
-from api.web.views import TEMPLATES, VARY, page_words
+from api.web.views import TEMPLATES, VARY, not_found_page, page_words
 
 router = APIRouter(prefix="/resources", tags=["resources"], include_in_schema=False)
 
@@ -44,7 +43,7 @@ async def resource_page(
     resource = store.get(slug, locale) if slug in store.slugs else None
     english = store.english(slug)
     if resource is None or english is None:
-        raise ApiError(404, "not_found", "There is no topic with that name.")
+        return not_found_page(request)
     related = [r for s in resource.related if (r := store.get(s, locale)) is not None]
     # Not yet translated in full: the reader's title and summary, then the English page.
     body_resource = resource if resource.body is not None else english

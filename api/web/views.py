@@ -50,6 +50,38 @@ def page_words(renderer: Renderer, settings: Settings, locale: str) -> dict[str,
     }
 
 
+# Paths that are for programs, not people: their 404 stays JSON.
+MACHINE_PATHS = ("/api/", "/channels/", "/webhooks/", "/static/", "/health")
+
+
+def wants_a_page(request: Request) -> bool:
+    """A person's browser asking for a page, not a program asking the API."""
+    accepts_html = "text/html" in request.headers.get("accept", "")
+    return accepts_html and not request.url.path.startswith(MACHINE_PATHS)
+
+
+def not_found_page(request: Request) -> HTMLResponse:
+    """A page that is not here: in the reader's language, with the exit, 999 and the
+    way back, never an English error in JSON."""
+    renderer: Renderer = request.app.state.renderer
+    settings: Settings = request.app.state.settings
+    asked = request.query_params.get("lang")
+    languages = renderer.languages
+    locale = (
+        asked
+        if languages.supports(asked)
+        else languages.from_accept_language(request.headers.get("accept-language"))
+        or languages.default
+    )
+    return TEMPLATES.TemplateResponse(
+        request,
+        "not_found.html",
+        page_words(renderer, settings, str(locale)),
+        status_code=404,
+        headers={"Cache-Control": "no-store", "Vary": "Accept-Language"},
+    )
+
+
 # The chat page's own words, in every language, so it can follow a change of language
 # made during the conversation without reloading (which would lose the conversation).
 CHAT_PAGE_WORDS = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import shutil
 from pathlib import Path
 
@@ -109,8 +110,32 @@ def test_index_lists_every_topic(client: TestClient, store: ResourceStore) -> No
         assert f'href="/resources/{slug}?lang=en"' in page
 
 
-def test_unknown_topic_is_404(client: TestClient) -> None:
-    assert client.get("/resources/no-such-topic").status_code == 404
+@pytest.mark.parametrize(
+    ("path", "locale", "heading"),
+    [
+        ("/resources/no-such-topic", "en", "That page isn't here"),
+        ("/resources/no-such-topic?lang=pl", "pl", "Nie ma tej strony"),
+        ("/no-such-page?lang=ar", "ar", "هذه الصفحة غير موجودة"),
+    ],
+)
+def test_a_page_that_is_not_here_is_a_page_in_their_language_with_the_exit(
+    client: TestClient, path: str, locale: str, heading: str
+) -> None:
+    """A survivor who follows an old link gets a page they can read, with the exit and
+    999, never an English error in JSON."""
+    response = client.get(path, headers={"accept": "text/html"})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    page = html.unescape(response.text)
+    assert f'lang="{locale}"' in page and heading in page
+    assert 'class="exit-button"' in page and "999" in page
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_a_program_still_gets_json_for_a_missing_api_path(client: TestClient) -> None:
+    response = client.get("/api/no-such-thing", headers={"accept": "text/html"})
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
     assert client.get("/resources/..%2F..%2Fetc").status_code == 404
 
 
