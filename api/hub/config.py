@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 
 class HubConfig(BaseModel):
@@ -17,6 +18,18 @@ class HubConfig(BaseModel):
     minimum_age: int = 16
     first_contact_working_days: int = 5
     services: list[str] = Field(default_factory=list)
+    # Staff read and type times in the hub's own zone (a UK summer evening is an hour off
+    # UTC); everything is stored in UTC.
+    time_zone: str = "Europe/London"
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
 
     def message_params(self) -> dict[str, str]:
         """What every chat message may mention about the hub."""

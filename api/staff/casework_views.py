@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -138,15 +139,17 @@ async def add_note(
     return _back(referral, "note_added")
 
 
-def _moment(value: str) -> datetime | None:
-    """A datetime-local field, read as UTC (the console shows every time in UTC)."""
+def _moment(value: str, time_zone: str) -> datetime | None:
+    """A datetime-local field, read in the hub's time zone (as the console shows times),
+    and kept in UTC."""
     if not value:
         return None
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    local = moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(time_zone))
+    return local.astimezone(UTC)
 
 
 @router.post("/referrals/{referral_id}/contact-attempts")
@@ -155,6 +158,7 @@ async def add_contact_attempt(
     staff: CurrentStaff,
     db_session: SessionDep,
     cipher: CipherDep,
+    hub: HubDep,
     outcome: Annotated[str, Form(max_length=16)] = "",
     retry_after: Annotated[str, Form(max_length=32)] = "",
     note: Annotated[str, Form(max_length=8000)] = "",
@@ -167,7 +171,7 @@ async def add_contact_attempt(
             referral,
             actor_id=staff.user.id,
             outcome=outcome,
-            retry_after=_moment(retry_after),
+            retry_after=_moment(retry_after, hub.time_zone),
             note=note,
         )
     except casework.CaseworkError as error:

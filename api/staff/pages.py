@@ -8,10 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from api.core.clock import aware, utcnow
 
@@ -24,11 +27,14 @@ TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def _when(moment: datetime | None) -> str:
+@pass_context
+def _when(context: Context, moment: datetime | None) -> str:
+    """A moment in the hub's time zone, named ("01 Jul 2027 18:00 BST")."""
     moment = aware(moment)
     if moment is None:
         return ""
-    return moment.strftime("%d %b %Y %H:%M UTC")
+    local = moment.astimezone(ZoneInfo(context.get("time_zone") or "UTC"))
+    return local.strftime("%d %b %Y %H:%M %Z")
 
 
 def _minutes_since(moment: datetime | None) -> int:
@@ -51,4 +57,7 @@ def see_other(path: str) -> RedirectResponse:
 def render(
     request: Request, template: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
+    zone = {"time_zone": request.app.state.hub.time_zone}
+    return TEMPLATES.TemplateResponse(
+        request, template, {**zone, **context}, status_code=status_code
+    )

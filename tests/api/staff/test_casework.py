@@ -271,3 +271,29 @@ def test_answers_keep_the_values_the_survivor_gave(
     page = client.get(f"/staff/referrals/{referral.id}").text
     assert "Zofia Wiśniewska" in page and "بحاجة إلى مترجم" in page
     assert ANSWERS["children_ages"] in page
+
+
+def test_staff_read_and_type_times_in_the_hubs_time_zone_across_summer_time(
+    app: FastAPI, client: TestClient, staff_member: str
+) -> None:
+    """ "Unsafe until 6 pm" means 6 pm in the UK, summer or winter: stored as 17:00 UTC in
+    July (BST) and 18:00 UTC in December (GMT), and shown back as 18:00 with the zone."""
+    referral = refer(app)
+    page = f"/staff/referrals/{referral.id}"
+    year = utcnow().year + 1
+    for month, utc_hour, zone in ((7, 17, "BST"), (12, 18, "GMT")):
+        post(
+            client,
+            f"{page}/contact-attempts",
+            {"outcome": "unsafe", "retry_after": f"{year}-{month:02d}-01T18:00"},
+            page,
+        )
+        with Session(app.state.engine) as session:
+            attempt = session.exec(
+                select(ContactAttempt).order_by(ContactAttempt.id.desc())  # type: ignore[union-attr]
+            ).first()
+        assert attempt is not None and attempt.retry_after is not None
+        stored = attempt.retry_after
+        assert (stored.month, stored.hour) == (month, utc_hour)
+        assert f"01 {'Jul' if month == 7 else 'Dec'} {year} 18:00 {zone}" in client.get(page).text
+    assert "Europe/London time" in client.get(page).text
