@@ -114,10 +114,18 @@ def test_no_message_is_too_long_for_a_chat_bubble() -> None:
         assert len(text) <= 600, key
 
 
-def test_emergency_guidance_is_complete() -> None:
-    catalog = yaml.safe_load((LOCALES / "en" / "chat.yml").read_text())
-    guidance = " ".join(catalog["emergency"].values())
-    assert "999" in guidance and "55" in guidance and "0808 2000 247" in guidance
+@pytest.mark.parametrize("locale", ["en", "pl", "ur", "ar"])
+def test_emergency_guidance_is_complete_in_every_language(locale: str) -> None:
+    """The numbers themselves, in every language: a translation compared only with its
+    own catalog could lose them unnoticed."""
+    catalog = yaml.safe_load((LOCALES / locale / "chat.yml").read_text(encoding="utf-8"))
+    emergency = catalog["emergency"]
+    assert "999" in emergency["call_999"]
+    silent = emergency["silent_solution"]
+    assert "999" in silent and "55" in silent
+    assert "0808 2000 247" in emergency["helpline"]
+    assert "111" in emergency["medical"] and "999" in emergency["medical"]
+    assert "116 123" in catalog["self_harm"]["samaritans"]
 
 
 @pytest.mark.parametrize("locale", ["en", "pl", "ur", "ar"])
