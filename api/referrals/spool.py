@@ -30,6 +30,10 @@ logger = logging.getLogger(__name__)
 
 SUFFIX = ".referral.json"
 CLAIMED = ".claimed"
+# Files that cannot be read (cut short, edited by hand, from an incompatible version) go
+# here, kept for a person to look at: never deleted, never retried for ever, and never in
+# the way of the files behind them.
+QUARANTINE = "quarantine"
 
 
 def write(folder: Path, referral: Referral, connectors: tuple[str, ...]) -> Path:
@@ -82,6 +86,13 @@ def replay(engine: Engine, folder: Path) -> int:
             continue
         try:
             referral, connectors = _load(claimed)
+        except (ValueError, KeyError, TypeError) as error:  # JSON and validation errors too
+            _quarantine(claimed, path.name)
+            logger.error(
+                "spool file quarantined, it could not be read error=%s", type(error).__name__
+            )
+            continue
+        try:
             with Session(engine) as db_session:
                 if db_session.get(Referral, referral.id) is None:
                     service.store(db_session, referral, connectors)
@@ -93,6 +104,18 @@ def replay(engine: Engine, folder: Path) -> int:
         stored += 1
         logger.info("referral=%s stored from the spool", referral.id)
     return stored
+
+
+def _quarantine(claimed: Path, name: str) -> None:
+    target = claimed.parent / QUARANTINE
+    target.mkdir(mode=0o700, exist_ok=True)
+    claimed.rename(target / name)
+
+
+def quarantined(folder: Path) -> int:
+    """How many spooled files could not be read and wait for a person."""
+    target = folder / QUARANTINE
+    return len(list(target.glob(f"*{SUFFIX}"))) if target.exists() else 0
 
 
 def recover_abandoned(folder: Path) -> None:
@@ -120,7 +143,10 @@ async def replay_loop(
 ) -> None:
     recover_abandoned(folder)
     while not stop.is_set():
-        if waiting(folder):
-            await asyncio.to_thread(replay, engine, folder)
+        try:
+            if waiting(folder):
+                await asyncio.to_thread(replay, engine, folder)
+        except Exception:  # the loop must outlive any one failure, or referrals wait unseen
+            logger.exception("spool replay failed; trying again in %s s", every_seconds)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every_seconds)

@@ -123,3 +123,47 @@ def test_the_web_chat_still_answers_with_the_database_down(tmp_path: Path) -> No
     assert "0808 2000 247" in ordinary.json()["messages"][0]["text"]
     assert any("999" in m["text"] for m in danger.json()["messages"])
     assert any("55" in m["text"] for m in danger.json()["messages"])
+
+
+def test_an_unreadable_file_is_quarantined_and_the_rest_still_stored(
+    tmp_path: Path, cipher: FieldCipher, live: Engine
+) -> None:
+    folder = tmp_path / "spool"
+    referral = spooled_referral(tmp_path, cipher)
+    # Sorted first, so it stands in front of the good file.
+    (folder / f"0000-cut-short{spool.SUFFIX}").write_text('{"referral": {"id": "x"', "utf-8")
+    (folder / f"0001-wrong-shape{spool.SUFFIX}").write_text('{"referral": {}}', "utf-8")
+    assert spool.replay(live, folder) == 1
+    referrals, _ = stored(live)
+    assert [r.id for r in referrals] == [referral.id]
+    assert spool.waiting(folder) == [] and spool.quarantined(folder) == 2
+    assert spool.replay(live, folder) == 0  # not retried for ever
+
+
+async def test_the_replay_loop_outlives_a_failure(
+    tmp_path: Path, cipher: FieldCipher, live: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One failure (a full disk, a permission changed by hand) must not end replaying."""
+    import asyncio
+
+    spooled_referral(tmp_path, cipher)
+    folder = tmp_path / "spool"
+    calls = []
+    real_replay = spool.replay
+
+    def failing_once(engine: Engine, where: Path) -> int:
+        calls.append(where)
+        if len(calls) == 1:
+            raise OSError("disk trouble")
+        return real_replay(engine, where)
+
+    monkeypatch.setattr(spool, "replay", failing_once)
+    stop = asyncio.Event()
+    loop = asyncio.create_task(spool.replay_loop(live, folder, 0.05, stop))
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        if stored(live)[0]:
+            break
+    stop.set()
+    await loop
+    assert len(calls) >= 2 and len(stored(live)[0]) == 1
