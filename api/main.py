@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.resources = resources
         renderer = Renderer(
             settings.locales_dir,
-            hub.message_params(),
+            hub.message_params,
             resources,
             settings.public_base_url,
             load_languages(locales_dir=settings.locales_dir, default=settings.default_locale),

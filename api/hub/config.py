@@ -2,16 +2,82 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+FALLBACK_LOCALE = "en"
+
+
+def in_locale(words: dict[str, str], locale: str) -> str:
+    """A configured phrase in the reader's language, or in English when it has none."""
+    return words.get(locale) or words[FALLBACK_LOCALE]
+
+
+class OpeningTimes(BaseModel):
+    """Some days of the week and the hours the hub answers on them, in the hub's zone."""
+
+    days: list[Weekday]
+    opens: time
+    closes: time
+
+    @model_validator(mode="after")
+    def _opens_before_closing(self) -> OpeningTimes:
+        if self.opens >= self.closes:
+            raise ValueError("opening time must be before closing time")
+        return self
+
+
+class HubContact(BaseModel):
+    """How a survivor reaches the hub's own people: shown first when the hub is open."""
+
+    phone: str
+    # The hours in words, per language (English required): "Monday to Friday, 9am to 5pm".
+    hours_text: dict[str, str]
+    opening_times: list[OpeningTimes]
+    # Bank holidays and any other day the hub is closed.
+    closed_on: list[date] = Field(default_factory=list)
+    web_chat_url: str | None = None
+
+    @field_validator("hours_text")
+    @classmethod
+    def _has_english(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value.get(FALLBACK_LOCALE):
+            raise ValueError("hours_text needs an English ('en') entry")
+        return value
+
+    def is_open(self, local: datetime) -> bool:
+        """Whether the hub answers at this moment, given as a time in the hub's zone."""
+        if local.date() in self.closed_on:
+            return False
+        day = WEEKDAYS[local.weekday()]
+        now = local.time()
+        return any(
+            day in hours.days and hours.opens <= now < hours.closes for hours in self.opening_times
+        )
+
+
+class BehaviourProgramme(BaseModel):
+    """The local programme for people worried about their own behaviour. It takes its own
+    referrals: they never go into the hub's queue for survivors."""
+
+    name: str
+    phone: str
+    # Its own online referral form, if it has one.
+    referral_url: str | None = None
 
 
 class HubConfig(BaseModel):
     name: str
     short_name: str
+    # The hub's name in other languages, where it has one; English `name` otherwise.
+    names: dict[str, str] = Field(default_factory=dict)
     provider: str | None = None
     area_postcodes: list[str] = Field(default_factory=list)
     area_names: list[str] = Field(default_factory=list)
@@ -21,6 +87,8 @@ class HubConfig(BaseModel):
     # Staff read and type times in the hub's own zone (a UK summer evening is an hour off
     # UTC); everything is stored in UTC.
     time_zone: str = "Europe/London"
+    contact: HubContact | None = None
+    behaviour_programme: BehaviourProgramme | None = None
 
     @field_validator("time_zone")
     @classmethod
@@ -31,13 +99,31 @@ class HubConfig(BaseModel):
             raise ValueError(f"unknown time zone {value!r}") from error
         return value
 
-    def message_params(self) -> dict[str, str]:
-        """What every chat message may mention about the hub."""
-        return {
-            "hub_name": self.name,
+    def name_in(self, locale: str) -> str:
+        return in_locale({FALLBACK_LOCALE: self.name, **self.names}, locale)
+
+    def is_open(self, at: datetime) -> bool:
+        """Whether someone at the hub can answer now (never, when no contact is configured)."""
+        if self.contact is None:
+            return False
+        return self.contact.is_open(at.astimezone(ZoneInfo(self.time_zone)))
+
+    def message_params(self, locale: str = FALLBACK_LOCALE) -> dict[str, str]:
+        """What every chat message may mention about the hub, in the reader's language."""
+        params = {
+            "hub_name": self.name_in(locale),
             "hub_short_name": self.short_name,
             "minimum_age": str(self.minimum_age),
         }
+        if self.contact is not None:
+            params["hub_phone"] = self.contact.phone
+            params["hub_hours"] = in_locale(self.contact.hours_text, locale)
+            params["hub_chat_url"] = self.contact.web_chat_url or ""
+        if self.behaviour_programme is not None:
+            params["programme_name"] = self.behaviour_programme.name
+            params["programme_phone"] = self.behaviour_programme.phone
+            params["programme_url"] = self.behaviour_programme.referral_url or ""
+        return params
 
 
 def load_hub_config(path: Path) -> HubConfig:

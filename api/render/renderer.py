@@ -8,7 +8,7 @@ second option.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +54,7 @@ class Renderer:
     def __init__(
         self,
         locales_dir: Path,
-        shared_params: dict[str, str],
+        shared_params: dict[str, str] | Callable[[str], dict[str, str]],
         resources: ResourceStore | None = None,
         public_base_url: str = "",
         languages: Languages | None = None,
@@ -65,13 +65,19 @@ class Renderer:
         self.resources = resources
         self.public_base_url = public_base_url.rstrip("/")
 
+    def _shared(self, locale: str) -> dict[str, str]:
+        """What every message may mention (the hub's name, phone, hours) in this language."""
+        if callable(self._shared_params):
+            return self._shared_params(locale)
+        return self._shared_params
+
     def supports(self, locale: str) -> bool:
         return locale in self.locales
 
     def text(self, key: str, locale: str, namespace: str = NAMESPACE, **params: Any) -> str:
         full_key = f"{namespace}.{key}"
-        merged = {**self._shared_params, **params}
         for candidate in dict.fromkeys((locale, FALLBACK_LOCALE)):
+            merged = {**self._shared(candidate), **params}
             try:
                 return str(i18n.t(full_key, locale=candidate, **merged))
             except KeyError:

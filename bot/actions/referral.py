@@ -16,12 +16,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from api.core.config import get_settings
-from api.hub.config import HubConfig, load_hub_config
 from api.referrals import runtime
 from api.referrals.answers import NOT_ANSWERED, SKIPPED
 from bot.actions import validators
 from bot.actions.context import channel_of, client_of, is_text_only, locale_of
+from bot.actions.hub_contact import hub, say_after_referral
 from bot.actions.messages import say
 from bot.actions.parsing import (
     clear_answer,
@@ -47,13 +46,7 @@ FOR_MYSELF = [
     "risk_afraid", "risk_worse", "risk_strangled", "risk_threats",
     "needs", "language_needs", "summary_ok",
 ]  # fmt: skip
-FOR_BEHAVIOUR = [
-    "referral_consent", "age", "area", "name",
-    "contact_method", "contact_detail", "contact_times",
-    "voicemail_ok", "message_ok_text", "children_count", "children_ages",
-    "language_needs", "summary_ok",
-]  # fmt: skip
-ALL_FORM_SLOTS = list(dict.fromkeys(FOR_MYSELF + FOR_BEHAVIOUR))
+ALL_FORM_SLOTS = FOR_MYSELF
 BOOKKEEPING_SLOTS = [
     "referral_for", "referral_outcome", "area_status", "needs_chosen", "change", "attempts",
 ]  # fmt: skip
@@ -83,10 +76,6 @@ CHANGEABLE = [
     "name", "contact_method", "contact_detail", "contact_times", "voicemail_ok",
     "may_say_who", "confirm_word", "children_count", "situation", "needs", "language_needs",
 ]  # fmt: skip
-
-
-def hub() -> HubConfig:
-    return load_hub_config(get_settings().hub_config_file)
 
 
 def _entity_payload(intent: str, **entities: str) -> str:
@@ -306,7 +295,7 @@ def _display(slot: str, value: Any) -> dict[str, Any]:
 
 
 def summary_slots(tracker: Tracker) -> list[str]:
-    asked = FOR_BEHAVIOUR if tracker.get_slot("referral_for") == "behaviour" else FOR_MYSELF
+    asked = FOR_MYSELF
     hidden = {"referral_consent", "summary_ok", "situation_words"}
     return [s for s in asked if s not in hidden and tracker.get_slot(s) is not None]
 
@@ -329,7 +318,7 @@ class ValidateReferralForm(FormValidationAction):
     ) -> list[str]:
         if tracker.get_slot("referral_outcome") in ENDINGS:
             return []  # the form ends here, and action_referral_finish explains why
-        slots = FOR_BEHAVIOUR if tracker.get_slot("referral_for") == "behaviour" else FOR_MYSELF
+        slots = FOR_MYSELF
         skip = set()
         if NOT_ANSWERED in (tracker.get_slot("contact_method"), tracker.get_slot("contact_detail")):
             skip |= CONTACT_FOLLOW_UPS - {"contact_detail"}  # no way to contact: staff wait
@@ -672,6 +661,8 @@ class ActionReferralForChild(Action):
     ) -> list[EventType]:
         say(dispatcher, "referral.child_info")
         say(dispatcher, "referral.child_next")
+        if hub().contact is not None:
+            say(dispatcher, "referral.child_hub")  # the hub's own children's service
         dispatcher.utter_message(response="utter_menu")
         return []
 
@@ -697,8 +688,7 @@ class ActionReferralForSomeoneElse(Action):
 
 
 def answers_from(tracker: Tracker) -> dict[str, Any]:
-    asked = FOR_BEHAVIOUR if tracker.get_slot("referral_for") == "behaviour" else FOR_MYSELF
-    answers = {slot: tracker.get_slot(slot) for slot in asked if slot != "summary_ok"}
+    answers = {slot: tracker.get_slot(slot) for slot in FOR_MYSELF if slot != "summary_ok"}
     answers["area_status"] = tracker.get_slot("area_status")
     return answers
 
@@ -738,6 +728,7 @@ class ActionReferralFinish(Action):
         )
         say(dispatcher, "referral.sent", reference=referral.reference)
         say(dispatcher, "referral.what_next", days=hub().first_contact_working_days)
+        say_after_referral(dispatcher)
         say(dispatcher, "emergency.call_999")
         say(dispatcher, "emergency.silent_solution")
         dispatcher.utter_message(response="utter_menu")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -10,11 +11,12 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from api.referrals.answers import SKIPPED
+from bot.actions import hub_contact
+from bot.actions.hub_contact import ActionBehaviourRoute, ActionHelplines
 from bot.actions.navigation import ActionBackToMenu
 from bot.actions.referral import (
     ASK_ACTIONS,
     CHOOSING,
-    FOR_BEHAVIOUR,
     FOR_MYSELF,
     ActionReferralFinish,
     ValidateReferralForm,
@@ -96,11 +98,6 @@ async def test_questions_follow_the_answers() -> None:
         DOMAIN,
     )
     assert "message_ok_text" in asked and "children_ages" in asked
-    behaviour = await form.required_slots(
-        FOR_MYSELF, CollectingDispatcher(), tracker({"referral_for": "behaviour"}), DOMAIN
-    )
-    assert behaviour == [s for s in FOR_BEHAVIOUR if s not in {"message_ok_text", "children_ages"}]
-    assert "risk_threats" not in behaviour
 
 
 @pytest.mark.parametrize("outcome", ["declined", "under_age", "out_of_area"])
@@ -393,3 +390,62 @@ def test_a_reply_not_understood_is_counted_then_moved_on() -> None:
     )
     moved = no_third_ask(CollectingDispatcher(), second, [], explained=True)
     assert SlotSet("children_count", "__not_answered__") in moved
+
+
+# --- the hub as first point of contact --------------------------------------------------
+
+
+OPEN_HOURS = "2026-12-01T12:00:00+00:00"  # a Tuesday at noon
+CLOSED_HOURS = "2026-12-01T21:00:00+00:00"  # the same Tuesday at 9pm
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (OPEN_HOURS, ["talk.hub_open", "talk.national"]),
+        (CLOSED_HOURS, ["talk.national", "talk.hub_closed"]),
+    ],
+)
+async def test_talk_to_someone_offers_the_hub_first_when_it_is_open(
+    monkeypatch: pytest.MonkeyPatch, moment: str, expected: list[str]
+) -> None:
+    monkeypatch.setattr(hub_contact, "now", lambda: datetime.fromisoformat(moment))
+    dispatcher = CollectingDispatcher()
+    await ActionHelplines().run(dispatcher, tracker(intent="talk_to_someone"), DOMAIN)
+    assert keys(dispatcher) == expected
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [(OPEN_HOURS, ["referral.hub_line"]), (CLOSED_HOURS, ["referral.while_closed"])],
+)
+def test_after_a_referral_out_of_hours_means_the_24_hour_helpline(
+    moment: str, expected: list[str]
+) -> None:
+    at = datetime.fromisoformat(moment)
+    assert hub_contact.after_referral_keys(hub_contact.hub(), at) == expected
+    without_contact = hub_contact.hub().model_copy(update={"contact": None})
+    assert hub_contact.after_referral_keys(without_contact, at) == ["referral.before_then"]
+    assert hub_contact.talk_keys(without_contact, at) == ["talk.national"]
+
+
+async def test_worry_about_own_behaviour_goes_to_the_programme_never_the_hub_queue() -> None:
+    """The local programme takes its own referrals; the Respect Phone Line always; 999."""
+    dispatcher = CollectingDispatcher()
+    events = await ActionBehaviourRoute().run(
+        dispatcher, tracker(intent="for_my_behaviour"), DOMAIN
+    )
+    assert keys(dispatcher) == [
+        "behaviour.intro",
+        "behaviour.programme",
+        "behaviour.respect",
+        "behaviour.danger",
+        "worried-about-your-behaviour",
+    ]
+    assert events == []  # no form, no answers kept
+    without = hub_contact.hub().model_copy(update={"behaviour_programme": None})
+    assert hub_contact.behaviour_keys(without) == [
+        "behaviour.intro",
+        "behaviour.respect",
+        "behaviour.danger",
+    ]

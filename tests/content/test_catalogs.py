@@ -12,9 +12,12 @@ import pytest
 import yaml
 
 from api.core.config import PROJECT_ROOT
+from api.hub.config import load_hub_config
 from api.render.renderer import Renderer
 
 LOCALES = PROJECT_ROOT / "content" / "locales"
+# The sample hub: every placeholder a message may use about the hub has a value in it.
+HUB = load_hub_config(PROJECT_ROOT / "content" / "hub" / "north-yorkshire-york.yml")
 
 
 def _walk_keys(node: Any) -> Iterator[str]:
@@ -56,11 +59,11 @@ def test_there_are_keys_to_check() -> None:
 
 @pytest.mark.parametrize("key", sorted(domain_keys()))
 def test_every_domain_key_is_in_english(key: str) -> None:
-    Renderer(LOCALES, {"hub_name": "x", "hub_short_name": "x", "minimum_age": "16"}).text(key, "en")
+    Renderer(LOCALES, HUB.message_params).text(key, "en")
 
 
 def test_every_key_in_actions_and_api_is_in_english() -> None:
-    renderer = Renderer(LOCALES, {"hub_name": "x", "hub_short_name": "x", "minimum_age": "16"})
+    renderer = Renderer(LOCALES, HUB.message_params)
     keys = python_keys(PROJECT_ROOT / "bot" / "actions") | python_keys(
         PROJECT_ROOT / "api" / "chat"
     )
@@ -131,7 +134,7 @@ def test_emergency_guidance_is_complete_in_every_language(locale: str) -> None:
 @pytest.mark.parametrize("locale", ["en", "pl", "ur", "ar"])
 def test_the_minimum_age_comes_from_the_hub_configuration(locale: str) -> None:
     """A hub that takes referrals from 18 says 18 everywhere, in every language."""
-    renderer = Renderer(LOCALES, {"hub_name": "x", "hub_short_name": "x", "minimum_age": "18"})
+    renderer = Renderer(LOCALES, {**HUB.message_params(locale), "minimum_age": "18"})
     for key in ("referral.outcome_under_age", "referral.invalid.age", "referral.child_info"):
         said = renderer.text(key, locale)
         assert "18" in said, key
@@ -148,3 +151,57 @@ def test_no_catalog_says_abuse_only_happens_from_16() -> None:
     )
     assert "16 and over" not in page["summary"]
     assert "0800 1111" in page["body"]
+
+
+@pytest.mark.parametrize("locale", ["en", "pl", "ur", "ar"])
+def test_the_hubs_own_line_is_given_with_its_hours_in_every_language(locale: str) -> None:
+    """The hub's number, name and hours come from its configuration, in the reader's
+    language: never an English name inside a Polish sentence, never a number in a catalog."""
+    renderer = Renderer(LOCALES, HUB.message_params)
+    assert HUB.contact is not None
+    hours = HUB.contact.hours_text[locale]
+    for key in ("talk.hub_closed", "referral.hub_line", "referral.while_closed"):
+        said = renderer.text(key, locale)
+        assert hours in said, key
+    for key in ("talk.hub_open", "talk.hub_closed", "referral.hub_line"):
+        assert HUB.contact.phone in renderer.text(key, locale), key
+    assert HUB.name_in(locale) in renderer.text("talk.hub_open", locale)
+    if locale != "en":
+        assert "the North Yorkshire" not in renderer.text("referral.ask.referral_consent", locale)
+    # Out of hours, the 24-hour line is always there too.
+    for key in ("referral.while_closed", "referral.before_then"):
+        assert "0808 2000 247" in renderer.text(key, locale), key
+    raw = yaml.safe_load((LOCALES / locale / "chat.yml").read_text(encoding="utf-8"))
+    assert HUB.contact.phone not in str(raw), "the hub's number belongs in its configuration"
+
+
+@pytest.mark.parametrize("locale", ["en", "pl", "ur", "ar"])
+def test_worry_about_own_behaviour_names_the_programme_and_the_respect_line(locale: str) -> None:
+    renderer = Renderer(LOCALES, HUB.message_params)
+    assert HUB.behaviour_programme is not None
+    programme = renderer.text("behaviour.programme", locale)
+    assert HUB.behaviour_programme.name in programme
+    assert HUB.behaviour_programme.phone in programme
+    assert "0808 802 4040" in renderer.text("behaviour.respect", locale)
+    assert "999" in renderer.text("behaviour.danger", locale)
+    # The national helpline is not the way into the hub's service for children.
+    child = renderer.text("referral.child_next", locale)
+    assert "0808 800 5000" in child and "0808 2000 247" not in child
+
+
+@pytest.mark.parametrize("locale", ["en", "pl", "ur", "ar"])
+def test_the_behaviour_page_points_to_the_programme_by_the_buttons_the_chat_shows(
+    locale: str,
+) -> None:
+    """People worried about their own behaviour are not referred by the hub: the page says
+    which buttons lead to the programme, in the words those buttons have."""
+    page = yaml.safe_load(
+        (
+            PROJECT_ROOT / "content" / "resources" / locale / "worried-about-your-behaviour.yml"
+        ).read_text(encoding="utf-8")
+    )
+    renderer = Renderer(LOCALES, HUB.message_params)
+    text = page["summary"] + page["body"]
+    assert renderer.text("menu.support", locale) in page["body"]
+    assert renderer.text("referral.for.behaviour", locale) in page["body"]
+    assert not re.search(r"(?<![0-9])16(?![0-9])", text)  # no "the hub refers people 16+"

@@ -144,6 +144,10 @@ def test_a_complete_self_referral_is_stored_encrypted_and_delivered(
     assert NAME in summary and PHONE in summary and "Here is what you told me" in summary
     sent = chat.said("/affirm")
     assert "Your reference is FD-" in sent and "999" in sent and "5 working days" in sent
+    # Never only "within 5 working days": the hub's hours, and its line (open) or the
+    # 24-hour helpline (closed), whenever the test runs.
+    assert "Monday to Friday" in sent
+    assert "03000 110 110" in sent or "0808 2000 247" in sent
     assert "urgent" not in sent.lower() and "score" not in sent.lower()  # never shown a score
 
     database = Path(stack.database_url.removeprefix("sqlite:///"))
@@ -221,6 +225,15 @@ def test_saying_no_to_consent_stores_nothing(chat: Chat) -> None:
     chat.send("/get_support")
     chat.send("/for_myself")
     assert "Nothing has been saved" in chat.said("/deny")
+
+
+def test_talk_to_someone_gives_the_hubs_own_line_and_the_24_hour_helpline(chat: Chat) -> None:
+    """The hub is the first point of contact (its line, with its hours when it is closed),
+    and the national helpline is always there, day or night."""
+    start(chat)
+    said = chat.said("/talk_to_someone")
+    assert "03000 110 110" in said and "0808 2000 247" in said
+    assert ("line is open:" in said) != ("closed right now" in said)
 
 
 def test_under_age_gets_childline_and_no_referral(chat: Chat) -> None:

@@ -1,0 +1,89 @@
+"""The hub as the first point of contact: its own line when it is open, and the national
+24-hour helpline always, so nobody is sent to a phone that nobody answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from api.core.config import get_settings
+from api.hub.config import HubConfig, load_hub_config
+from bot.actions.messages import say
+
+
+def hub() -> HubConfig:
+    return load_hub_config(get_settings().hub_config_file)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def talk_keys(config: HubConfig, at: datetime) -> list[str]:
+    """What "talk to someone" says: the hub first when it is open, the helpline always."""
+    if config.contact is None:
+        return ["talk.national"]
+    if config.is_open(at):
+        chat = ["talk.hub_chat"] if config.contact.web_chat_url else []
+        return ["talk.hub_open", *chat, "talk.national"]
+    return ["talk.national", "talk.hub_closed"]
+
+
+def after_referral_keys(config: HubConfig, at: datetime) -> list[str]:
+    """After "within N working days": never only that. Out of hours, the 24-hour helpline."""
+    if config.contact is None:
+        return ["referral.before_then"]
+    if config.is_open(at):
+        return ["referral.hub_line"]
+    return ["referral.while_closed"]
+
+
+class ActionHelplines(Action):
+    def name(self) -> str:
+        return "action_helplines"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        for key in talk_keys(hub(), now()):
+            say(dispatcher, key)
+        return []
+
+
+def behaviour_keys(config: HubConfig) -> list[str]:
+    """For someone worried about their own behaviour: the local programme (its own
+    referrals), the national Respect Phone Line always, and 999 if anyone is in danger."""
+    keys = ["behaviour.intro"]
+    if config.behaviour_programme is not None:
+        keys.append("behaviour.programme")
+        if config.behaviour_programme.referral_url:
+            keys.append("behaviour.programme_online")
+    return [*keys, "behaviour.respect", "behaviour.danger"]
+
+
+class ActionBehaviourRoute(Action):
+    def name(self) -> str:
+        return "action_behaviour_route"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        for key in behaviour_keys(hub()):
+            say(dispatcher, key)
+        dispatcher.utter_message(
+            json_message={
+                "resource": "worried-about-your-behaviour",
+                "buttons": [{"key": "menu.back", "payload": "/menu"}],
+            }
+        )
+        return []
+
+
+def say_after_referral(dispatcher: CollectingDispatcher, **params: Any) -> None:
+    for key in after_referral_keys(hub(), now()):
+        say(dispatcher, key, **params)

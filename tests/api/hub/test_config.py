@@ -1,0 +1,90 @@
+"""The hub's configuration: its name in each language, and when its own line is open."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from api.core.config import PROJECT_ROOT
+from api.hub.config import HubConfig, load_hub_config
+
+SAMPLE = PROJECT_ROOT / "content" / "hub" / "north-yorkshire-york.yml"
+
+
+def config(**contact: Any) -> HubConfig:
+    return HubConfig.model_validate(
+        {
+            "name": "the Test Hub",
+            "short_name": "Front Door",
+            "names": {"pl": "Hubu Testowego"},
+            "contact": {
+                "phone": "01234 567890",
+                "hours_text": {"en": "weekdays, 9 to 5", "pl": "w dni robocze, 9-17"},
+                "opening_times": [
+                    {
+                        "days": ["mon", "tue", "wed", "thu", "fri"],
+                        "opens": "09:00",
+                        "closes": "17:00",
+                    }
+                ],
+                "closed_on": ["2026-12-25"],
+                **contact,
+            },
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("moment", "open_"),
+    [
+        (datetime(2026, 11, 30, 9, 0, tzinfo=UTC), True),  # Monday, opening minute (GMT)
+        (datetime(2026, 11, 30, 16, 59, tzinfo=UTC), True),
+        (datetime(2026, 11, 30, 17, 0, tzinfo=UTC), False),  # closing time is closed
+        (datetime(2026, 11, 30, 8, 59, tzinfo=UTC), False),
+        (datetime(2026, 11, 29, 12, 0, tzinfo=UTC), False),  # Sunday
+        (datetime(2026, 12, 25, 12, 0, tzinfo=UTC), False),  # a closed day (a Friday)
+        # British Summer Time: 16:30 UTC in July is 17:30 in the hub, after closing; 08:30 UTC
+        # is 09:30 in the hub, open. A hub that read UTC would get both wrong.
+        (datetime(2026, 7, 1, 16, 30, tzinfo=UTC), False),
+        (datetime(2026, 7, 1, 8, 30, tzinfo=UTC), True),
+    ],
+)
+def test_the_hub_is_open_only_in_its_own_hours_and_zone(moment: datetime, open_: bool) -> None:
+    assert config().is_open(moment) is open_
+
+
+def test_without_a_contact_block_the_hub_is_never_offered_as_open() -> None:
+    hub = HubConfig(name="the Test Hub", short_name="Front Door")
+    assert hub.is_open(datetime(2026, 11, 30, 12, tzinfo=UTC)) is False
+    assert "hub_phone" not in hub.message_params("en")
+
+
+def test_messages_get_the_hubs_name_and_hours_in_the_readers_language() -> None:
+    hub = config()
+    assert hub.message_params("pl")["hub_name"] == "Hubu Testowego"
+    assert hub.message_params("pl")["hub_hours"] == "w dni robocze, 9-17"
+    # A language the configuration has no words for falls back to English, never to nothing.
+    assert hub.message_params("ur")["hub_name"] == "the Test Hub"
+    assert hub.message_params("ur")["hub_hours"] == "weekdays, 9 to 5"
+    assert hub.message_params("en")["hub_phone"] == "01234 567890"
+
+
+def test_hours_need_english_words_and_must_open_before_they_close() -> None:
+    with pytest.raises(ValidationError, match="English"):
+        config(hours_text={"pl": "zawsze"})
+    with pytest.raises(ValidationError, match="before closing"):
+        config(opening_times=[{"days": ["mon"], "opens": "17:00", "closes": "09:00"}])
+
+
+def test_the_sample_hub_names_its_line_hours_and_bank_holidays(tmp_path: Path) -> None:
+    hub = load_hub_config(SAMPLE)
+    assert hub.contact is not None
+    assert set(hub.contact.hours_text) == {"en", "pl", "ur", "ar"}
+    assert set(hub.names) == {"pl", "ur", "ar"}
+    # Christmas Day 2026 is a Friday: a bank holiday, closed even at noon.
+    assert hub.is_open(datetime(2026, 12, 25, 12, tzinfo=UTC)) is False
+    assert hub.is_open(datetime(2026, 12, 1, 12, tzinfo=UTC)) is True
