@@ -67,6 +67,31 @@ def test_the_tech_abuse_page_covers_fakes_and_points_children_to_childline(local
     assert "0800 1111" in text
 
 
+# --- Universal Credit -----------------------------------------------------------------------
+
+UNIVERSAL_CREDIT = {
+    "en": ["private room", "split payment", "your own bank account", "twice a month",
+           "landlord", "advance", "loan", "6 months", "13 weeks", "own claim"],
+    "pl": ["osobnym pokoju", "split payment", "własne konto bankowe", "dwa razy w miesiącu",
+           "właściciela", "advance", "pożyczka", "6 miesięcy", "13 tygodni", "własny wniosek"],
+    "ur": ["الگ کمرے", "split payment", "اپنے بینک اکاؤنٹ", "دو بار", "landlord", "advance",
+           "قرض", "6 مہینوں", "13 ہفتوں", "اپنا الگ کلیم"],
+    "ar": ["غرفة خاصة", "split payment", "حسابك المصرفي الخاص", "مرتين في الشهر", "landlord",
+           "advance", "قرض", "6 أشهر", "13 أسبوع", "طلبك الخاص"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_economic_abuse_page_says_what_universal_credit_can_do(locale: str) -> None:
+    economic = page(locale, "economic-abuse")
+    # The benefit's own name stays in English beside the translation: it is what the
+    # letters and the online account say.
+    assert "Universal Credit" in economic["summary"] and "Universal Credit" in economic["body"]
+    text = body(locale, "economic-abuse")
+    missing = [words for words in UNIVERSAL_CREDIT[locale] if words.casefold() not in text]
+    assert missing == []
+
+
 # --- sources --------------------------------------------------------------------------------
 
 
@@ -81,6 +106,9 @@ def source_rows() -> list[str]:
     [
         REVENGE_PORN_HELPLINE,
         "Sexual Offences Act 2003",
+        "Alternative Payment Arrangements",
+        "13 weeks",
+        "two homes",
     ],
 )
 def test_each_practical_fact_has_a_source_checked_on_the_date(fact: str) -> None:
