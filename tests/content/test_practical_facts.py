@@ -92,6 +92,38 @@ def test_the_economic_abuse_page_says_what_universal_credit_can_do(locale: str) 
     assert missing == []
 
 
+# --- covering your tracks and Ask for ANI ---------------------------------------------------
+
+ITEMISED_BILL = {
+    "en": "itemised phone bill",
+    "pl": "szczegółowym rachunku",
+    "ur": "تفصیلی فون بل",
+    "ar": "فاتورة الهاتف المفصّلة",
+}
+EVEN_FREE = {
+    "en": "even free ones",
+    "pl": "nawet bezpłatne",
+    "ur": "مفت نمبر بھی",
+    "ar": "حتى المجانية",
+}
+PHARMACY = {"en": "pharmac", "pl": "apte", "ur": "فارمیسی", "ar": "صيدلي"}
+PRIVATE_ROOM = {"en": "private room", "pl": "osobnego pokoju", "ur": "الگ کمرے", "ar": "غرفة خاصة"}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_calls_even_to_free_numbers_can_show_on_the_bill(locale: str) -> None:
+    text = body(locale, "covering-your-tracks")
+    assert ITEMISED_BILL[locale] in text and EVEN_FREE[locale] in text
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("slug", ["staying-safely", "covering-your-tracks"])
+def test_ask_for_ani_in_pharmacies_and_jobcentres(locale: str, slug: str) -> None:
+    text = body(locale, slug)
+    assert "ask for ani" in text and "jobcentre" in text
+    assert PHARMACY[locale] in text and PRIVATE_ROOM[locale] in text
+
+
 # --- sources --------------------------------------------------------------------------------
 
 
@@ -109,6 +141,8 @@ def source_rows() -> list[str]:
         "Alternative Payment Arrangements",
         "13 weeks",
         "two homes",
+        "itemised",
+        "Ask for ANI",
     ],
 )
 def test_each_practical_fact_has_a_source_checked_on_the_date(fact: str) -> None:
