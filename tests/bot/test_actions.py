@@ -23,7 +23,12 @@ from bot.actions.referral import (
     free_text_answer,
     no_third_ask,
 )
-from bot.actions.safety_plan import ActionSafetyPlan, ActionSafetyPlanAnswer, ActionStop
+from bot.actions.safety_plan import (
+    ActionSafetyPlan,
+    ActionSafetyPlanAnswer,
+    ActionStop,
+    plan_content,
+)
 from bot.actions.topics import ActionShowTopic
 
 DOMAIN: dict[str, Any] = {"slots": {}, "forms": {}}
@@ -243,8 +248,11 @@ async def test_text_only_channels_warn_first_and_offer_a_shorter_plan() -> None:
 
 async def test_adding_and_skipping_steps_ends_in_a_summary_that_is_not_kept() -> None:
     slots: dict[str, Any] = {"plan_module": "tech", "plan_step": 0, "plan_items": []}
+    # Every other step added, however many steps the module has today.
+    steps = plan_content().modules["tech"]
+    answers = ["affirm" if n % 2 == 0 else "deny" for n in range(len(steps))]
     chosen = []
-    for step, intent in enumerate(["affirm", "deny", "affirm", "deny", "affirm"]):
+    for step, intent in zip(steps, answers, strict=True):
         dispatcher = CollectingDispatcher()
         events = await ActionSafetyPlanAnswer().run(
             dispatcher, tracker(slots, intent=intent), DOMAIN
@@ -252,10 +260,19 @@ async def test_adding_and_skipping_steps_ends_in_a_summary_that_is_not_kept() ->
         for event in events:
             slots[event["name"]] = event["value"]
         if intent == "affirm":
-            chosen.append(step)
+            chosen.append(f"plan.steps.tech.{step}")
     summary = dispatcher.messages[0]["custom"]
-    assert summary["key"] == "plan.summary" and len(summary["items"]) == 3
+    assert summary["key"] == "plan.summary" and summary["items"] == chosen
     assert slots["plan_module"] is None and slots["plan_items"] is None
+
+
+async def test_the_phones_and_online_plan_warns_before_any_change() -> None:
+    """The first step of the module, in the shorter version too, is the warning that a
+    change can tell them and can delete evidence."""
+    dispatcher = CollectingDispatcher()
+    await ActionSafetyPlan().run(dispatcher, tracker({"plan_module": "tech"}), DOMAIN)
+    assert keys(dispatcher) == ["plan.steps.tech.before_changing"]
+    assert plan_content().steps("tech", "short")[0] == "before_changing"
 
 
 async def test_stop_midway_shows_what_was_chosen() -> None:
