@@ -1,0 +1,144 @@
+"""Housing facts, checked in every language.
+
+Each fact is checked in the page itself, in each language: a translation compared only
+with its own English page could lose a number, a date or a right unnoticed. Legal terms
+stay in English beside the translation (as on the form the reader will meet), so they
+are checked as they are. Every fact also needs its row in docs/content-sources.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+
+from api.core.config import PROJECT_ROOT
+from api.resources.store import ResourceStore
+
+RESOURCES = PROJECT_ROOT / "content" / "resources"
+LOCALES = ["en", "pl", "ur", "ar"]
+SOURCES = (PROJECT_ROOT / "docs" / "content-sources.md").read_text(encoding="utf-8")
+
+
+def page(locale: str, slug: str) -> dict[str, Any]:
+    path = RESOURCES / locale / f"{slug}.yml"
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data
+
+
+def flat(said: str) -> str:
+    """One line: the English pages wrap their sentences over several lines."""
+    return " ".join(said.split())
+
+
+def text(locale: str, slug: str) -> str:
+    found = page(locale, slug)
+    return flat(" ".join([found["title"], found["summary"], found["body"]]))
+
+
+def missing(said: str, wanted: list[str]) -> list[str]:
+    return [w for w in wanted if w not in said]
+
+
+# Each fact shown, as its row in docs/content-sources.md names it.
+SOURCED = [
+    "priority need",
+    "local connection",
+    "police report",
+]
+
+
+@pytest.mark.parametrize("fact", SOURCED)
+def test_every_fact_has_its_source(fact: str) -> None:
+    """A fact shown to survivors without its source and date is a fact no one re-checks."""
+    rows = [line for line in SOURCES.splitlines() if fact in line]
+    assert rows, fact
+    assert any("2026-11-29" in row for row in rows), fact
+
+
+# Housing (the leaving page). The month the change came in, as each language writes it.
+PRIORITY_NEED_SINCE = {
+    "en": "July 2021",
+    "pl": "lipca 2021",
+    "ur": "جولائی 2021",
+    "ar": "يوليو 2021",
+}
+
+# The distinctive words of each housing right, in each language.
+HOUSING_RIGHTS = {
+    "en": [
+        "do not have to stay in a home where you are being abused",
+        "wait until you are made homeless",
+        "must not demand proof, such as a police report",
+        "You can ask any council",
+        "You do not need a local connection",
+        "must not send you back to an area where you would be at risk of abuse",
+        "usually not eligible",
+    ],
+    "pl": [
+        "Nie musisz zostawać w domu",
+        "czekać, aż stracisz mieszkanie",
+        "nie może żądać dowodów, na przykład raportu policji",
+        "dowolny urząd",
+        "Nie musisz mieć związku",
+        "nie może odesłać cię z powrotem",
+        "zwykle nie mogą jej dostać",
+    ],
+    "ur": [
+        "ایسے گھر میں رہنے کی ضرورت نہیں",
+        "بے گھر ہونے کا انتظار",
+        "پولیس رپورٹ، کا مطالبہ نہیں کر سکتی",
+        "کسی بھی کونسل سے مدد مانگ سکتے ہیں",
+        "ہونا ضروری نہیں",
+        "واپس نہیں بھیج سکتی",
+        "عام طور پر اس کے اہل نہیں",
+    ],
+    "ar": [
+        "لا يجب عليك البقاء في منزل تتعرض فيه للإساءة",
+        "انتظار أن تصبح بلا مأوى",
+        "لا يجوز للمجلس أن يطالبك بدليل، مثل تقرير من الشرطة",
+        "من أي مجلس",
+        "لا تحتاج إلى صلة محلية",
+        "لا يجوز للمجلس أن يعيدك",
+        "لا يستحقونها عادةً",
+    ],
+}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_homeless_because_of_abuse_is_priority_need_since_july_2021(locale: str) -> None:
+    said = text(locale, "leaving")
+    assert PRIORITY_NEED_SINCE[locale] in said
+    assert "Domestic Abuse Act 2021" in said
+    assert "priority need" in said
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_housing_rights_are_each_said(locale: str) -> None:
+    said = text(locale, "leaving")
+    assert missing(said, HOUSING_RIGHTS[locale]) == []
+    assert "local connection" in said
+    # Immigration status is what can stop this help: said, and the way to the migrants page.
+    assert "no recourse to public funds" in said
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_council_is_named_in_the_leaving_summary(locale: str) -> None:
+    """The chat shows the summary: the council's duty must be in it, not only on the page."""
+    summary = page(locale, "leaving")["summary"]
+    assert {"en": "council", "pl": "(council)", "ur": "کونسل", "ar": "(council)"}[locale] in summary
+
+
+def test_the_housing_rules_say_they_are_for_england() -> None:
+    """Wales has its own housing law: the page must not pass England's off as both."""
+    said = text("en", "leaving")
+    assert "Help with housing from the council (England)" in said
+    assert "Wales has its own housing law" in said
+    # The vague old line ("a duty to help most people") is gone.
+    assert "most people in that situation" not in said
+
+
+def test_the_leaving_page_links_to_the_migrants_page() -> None:
+    leaving = ResourceStore().english("leaving")
+    assert leaving is not None and "migrants-and-no-recourse" in leaving.related
