@@ -1,4 +1,4 @@
-"""Housing facts, checked in every language.
+"""Housing and migrants' facts, checked in every language.
 
 Each fact is checked in the page itself, in each language: a translation compared only
 with its own English page could lose a number, a date or a right unnoticed. Legal terms
@@ -8,6 +8,7 @@ are checked as they are. Every fact also needs its row in docs/content-sources.m
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -46,6 +47,8 @@ SOURCED = [
     "priority need",
     "local connection",
     "police report",
+    "Migrant Victims of Domestic Abuse Concession",
+    "NHS (Charges to Overseas Visitors) Regulations 2015",
 ]
 
 
@@ -142,3 +145,60 @@ def test_the_housing_rules_say_they_are_for_england() -> None:
 def test_the_leaving_page_links_to_the_migrants_page() -> None:
     leaving = ResourceStore().english("leaving")
     assert leaving is not None and "migrants-and-no-recourse" in leaving.related
+
+
+# Migrants: the concession and free NHS treatment after abuse. Who it is for, as far as
+# it is confirmed: a partner visa (other visas are sent to an adviser).
+PARTNER_VISA = {
+    "en": "partner visa",
+    "pl": "na wizie partnera",
+    "ur": "پارٹنر ویزا",
+    "ar": "بتأشيرة شريك",
+}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_concession_is_named_with_its_old_name_and_three_months(locale: str) -> None:
+    said = text(locale, "migrants-and-no-recourse")
+    assert PARTNER_VISA[locale] in said
+    assert "Migrant Victims of Domestic Abuse Concession" in said
+    assert "DDVC" in said and "Destitute Domestic Violence Concession" in said
+    assert re.search(r"(?<![0-9])3(?![0-9])", said), "three months, as a number"
+    assert "regulated immigration adviser" in said  # advice first, in every language
+    assert "public funds" in said
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_summary_offers_the_partner_visa_help(locale: str) -> None:
+    summary = page(locale, "migrants-and-no-recourse")["summary"]
+    assert re.search(r"(?<![0-9])3(?![0-9])", summary)
+
+
+def test_the_concession_is_for_partner_visas_and_other_visas_go_to_an_adviser() -> None:
+    said = text("en", "migrants-and-no-recourse")
+    wanted = [
+        "partner visa",
+        "British citizen or someone settled here",
+        "relationship broke down because of abuse",
+        "3 months' permission to stay",
+        "benefits and housing help",
+        "apply to stay in the UK permanently",
+        "Get advice from a regulated immigration adviser or a support worker first",
+        "If you came on another kind of visa, an adviser can check what applies to you",
+    ]
+    assert missing(said, wanted) == []
+
+
+NHS_FREE = {
+    "en": ["In England", "free, whatever your immigration status", "will not be charged"],
+    "pl": ["W Anglii", "jest bezpłatne, bez względu na status imigracyjny"],
+    "ur": ["انگلینڈ میں", "علاج مفت ہے", "پیسے نہیں لیے جائیں گے"],
+    "ar": ["في إنجلترا", "مجاني، مهما كان وضعك في الهجرة", "لن يُطلب منك دفع"],
+}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_nhs_treatment_after_abuse_is_free_whatever_the_status(locale: str) -> None:
+    said = text(locale, "migrants-and-no-recourse")
+    assert "NHS" in said
+    assert missing(said, NHS_FREE[locale]) == []
