@@ -1,4 +1,4 @@
-"""Housing and migrants' facts, checked in every language.
+"""Housing, migrants' and forced-marriage facts, checked in every language.
 
 Each fact is checked in the page itself, in each language: a translation compared only
 with its own English page could lose a number, a date or a right unnoticed. Legal terms
@@ -49,6 +49,10 @@ SOURCED = [
     "police report",
     "Migrant Victims of Domestic Abuse Concession",
     "NHS (Charges to Overseas Visitors) Regulations 2015",
+    "Marriage and Civil Partnership (Minimum Age) Act 2022",
+    "020 7008 0151",
+    "+44 20 7008 0151",
+    "not a specific criminal offence",
 ]
 
 
@@ -202,3 +206,62 @@ def test_nhs_treatment_after_abuse_is_free_whatever_the_status(locale: str) -> N
     said = text(locale, "migrants-and-no-recourse")
     assert "NHS" in said
     assert missing(said, NHS_FREE[locale]) == []
+
+
+# Forced marriage and honour-based abuse.
+UNDER_18_SINCE = {
+    "en": "February 2023",
+    "pl": "lutego 2023",
+    "ur": "فروری 2023",
+    "ar": "فبراير 2023",
+}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_one_under_18_can_marry_since_february_2023(locale: str) -> None:
+    said = text(locale, "honour-based-abuse-and-forced-marriage")
+    assert UNDER_18_SINCE[locale] in said
+    assert re.search(r"(?<![0-9])18(?![0-9])", said)
+    assert "civil partnership" in said
+    # The old age with a parent's consent must not come back.
+    assert not re.search(r"(?<![0-9])16(?![0-9])", said)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_forced_marriage_unit_number_from_the_uk_and_abroad(locale: str) -> None:
+    found = page(locale, "honour-based-abuse-and-forced-marriage")
+    assert "Forced Marriage Unit" in found["body"]
+    assert "020 7008 0151" in found["body"]
+    assert "+44 20 7008 0151" in found["body"]
+    assert "020 7008 0151" in found["summary"]  # the chat shows the summary
+    run_by = {"en": "Home Office", "pl": "Home Office", "ur": "ہوم آفس", "ar": "Home Office"}
+    assert run_by[locale] in found["body"]
+    assert "0800 5999 247" in found["body"]  # Karma Nirvana stays
+
+
+HONOUR_NOT_ONE_CRIME = {
+    "en": ["not one single crime", "are all crimes", "whatever reason they give"],
+    "pl": ["nie jest w prawie jednym, osobnym przestępstwem", "są przestępstwami"],
+    "ur": ["کوئی ایک الگ جرم نہیں", "سب جرائم ہیں"],
+    "ar": ["ليست جريمة واحدة مستقلة", "كلها جرائم"],
+}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_honour_based_abuse_is_not_one_crime_but_its_acts_are(locale: str) -> None:
+    said = text(locale, "honour-based-abuse-and-forced-marriage")
+    assert missing(said, HONOUR_NOT_ONE_CRIME[locale]) == []
+    assert "FGM" in said
+
+
+def test_under_18_marriage_wording_in_english() -> None:
+    said = text("en", "honour-based-abuse-and-forced-marriage")
+    wanted = [
+        "no one under 18 can marry or enter a civil partnership in England and Wales",
+        "even if their parents agree",
+        "It is a crime to arrange a marriage for someone under 18",
+        "religious or community ceremony",
+        "run by the Home Office and the Foreign Office together",
+        "helps people in the UK and British nationals abroad",
+    ]
+    assert missing(said, wanted) == []
