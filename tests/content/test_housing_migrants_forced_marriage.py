@@ -159,6 +159,12 @@ PARTNER_VISA = {
     "ur": "پارٹنر ویزا",
     "ar": "بتأشيرة شريك",
 }
+THREE_MONTHS_TO_STAY = {
+    "en": "3 months' permission to stay",
+    "pl": "3 miesiące pozwolenia na pobyt",
+    "ur": "3 مہینے کے لیے یہاں رہنے کی اجازت",
+    "ar": "إذن بالبقاء لمدة 3 أشهر",
+}
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -167,7 +173,7 @@ def test_the_concession_is_named_with_its_old_name_and_three_months(locale: str)
     assert PARTNER_VISA[locale] in said
     assert "Migrant Victims of Domestic Abuse Concession" in said
     assert "DDVC" in said and "Destitute Domestic Violence Concession" in said
-    assert re.search(r"(?<![0-9])3(?![0-9])", said), "three months, as a number"
+    assert THREE_MONTHS_TO_STAY[locale] in said
     assert "regulated immigration adviser" in said  # advice first, in every language
     assert "public funds" in said
 
@@ -236,6 +242,13 @@ def test_the_forced_marriage_unit_number_from_the_uk_and_abroad(locale: str) -> 
     assert "020 7008 0151" in found["summary"]  # the chat shows the summary
     run_by = {"en": "Home Office", "pl": "Home Office", "ur": "ہوم آفس", "ar": "Home Office"}
     assert run_by[locale] in found["body"]
+    weekdays = {
+        "en": "Monday to Friday, 9am to 5pm",
+        "pl": "od poniedziałku do piątku, 9:00–17:00",
+        "ur": "پیر سے جمعہ، صبح 9 بجے سے شام 5 بجے تک",
+        "ar": "من الاثنين إلى الجمعة، من 9 صباحًا إلى 5 مساءً",
+    }
+    assert weekdays[locale] in flat(found["body"])  # not a 24-hour line: its hours are said
     assert "0800 5999 247" in found["body"]  # Karma Nirvana stays
 
 
@@ -252,6 +265,20 @@ def test_honour_based_abuse_is_not_one_crime_but_its_acts_are(locale: str) -> No
     said = text(locale, "honour-based-abuse-and-forced-marriage")
     assert missing(said, HONOUR_NOT_ONE_CRIME[locale]) == []
     assert "FGM" in said
+
+
+def test_the_forced_marriage_unit_has_its_row_with_the_helplines() -> None:
+    """Its number and hours, as the pages give them, with the date they were checked."""
+    rows = [
+        line
+        for line in SOURCES.splitlines()
+        if line.startswith("| Forced Marriage Unit (")
+        and "020 7008 0151" in line
+        and "+44 20 7008 0151" in line
+        and "Monday to Friday, 9am to 5pm" in line
+        and "2026-11-29" in line
+    ]
+    assert len(rows) == 1
 
 
 def test_under_18_marriage_wording_in_english() -> None:
