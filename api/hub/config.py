@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, Field, field_validator
+
+# The police's quick protection differs by area: the Domestic Violence Protection Notice and
+# Order (Crime and Security Act 2010), or the Domestic Abuse Protection Notice and Order
+# (Domestic Abuse Act 2021), piloted in some areas from November 2024 and being rolled out.
+PoliceProtectionOrders = Literal["dvpo", "dapo"]
+
+# What a topic page may vary by (`variants:` in content/resources), with the values each
+# setting can take: every page that varies must say something for every value.
+PAGE_CHOICES: dict[str, tuple[str, ...]] = {
+    "police_protection_orders": get_args(PoliceProtectionOrders),
+}
 
 
 class HubConfig(BaseModel):
@@ -21,6 +33,7 @@ class HubConfig(BaseModel):
     # Staff read and type times in the hub's own zone (a UK summer evening is an hour off
     # UTC); everything is stored in UTC.
     time_zone: str = "Europe/London"
+    police_protection_orders: PoliceProtectionOrders = "dvpo"
 
     @field_validator("time_zone")
     @classmethod
@@ -30,6 +43,10 @@ class HubConfig(BaseModel):
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"unknown time zone {value!r}") from error
         return value
+
+    def page_choices(self) -> dict[str, str]:
+        """This hub's value of every setting a topic page may vary by."""
+        return {name: str(getattr(self, name)) for name in PAGE_CHOICES}
 
     def message_params(self) -> dict[str, str]:
         """What every chat message may mention about the hub."""
