@@ -1,5 +1,5 @@
-"""The law as the legal-protection page tells it, checked in every language (England and
-Wales, sources in docs/content-sources.md).
+"""The law as the legal-protection and coercive control pages tell it, checked in every
+language (England and Wales, sources in docs/content-sources.md).
 
 Each fact is looked for by its distinctive words, so a sentence dropped, or a translation
 that lost the number or the point, fails here rather than in front of a survivor.
@@ -99,6 +99,14 @@ POLICE: dict[str, dict[str, list[str]]] = {
 }
 
 
+COERCIVE_CONTROL_SINCE_2023 = {
+    "en": "Since April 2023 this also covers ex-partners and family members who do not live",
+    "pl": "Od kwietnia 2023 roku dotyczy to także byłych partnerów i członków rodziny",
+    "ur": "اپریل 2023 سے اس میں وہ سابق ساتھی اور خاندان کے افراد بھی شامل ہیں",
+    "ar": "منذ أبريل 2023 يشمل ذلك أيضًا الشركاء السابقين وأفراد العائلة",
+}
+
+
 def page(slug: str, locale: str) -> Resource:
     resource = STORE.get(slug, locale)
     assert resource is not None and resource.locale == locale and resource.body, (slug, locale)
@@ -143,3 +151,8 @@ def test_the_police_paragraph_depends_on_the_hub_not_the_summary(locale: str) ->
     """The chat shows the summary to every hub, so it names neither scheme."""
     summary = page("legal-protection", locale).summary
     assert not any(name in summary for name in ("DVPN", "DVPO", "DAPN", "DAPO", "%{"))
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_coercive_control_covers_ex_partners_and_family_living_apart(locale: str) -> None:
+    assert COERCIVE_CONTROL_SINCE_2023[locale] in flat(page("coercive-control", locale).body)
