@@ -1,5 +1,5 @@
-"""The law as the legal-protection and coercive control pages tell it, checked in every
-language (England and Wales, sources in docs/content-sources.md).
+"""The law as the legal, coercive control and worried-about-someone pages tell it, checked
+in every language (England and Wales, sources in docs/content-sources.md).
 
 Each fact is looked for by its distinctive words, so a sentence dropped, or a translation
 that lost the number or the point, fails here rather than in front of a survivor.
@@ -107,6 +107,15 @@ COERCIVE_CONTROL_SINCE_2023 = {
 }
 
 
+# Someone worried about a friend can ask under Clare's Law, but may not be the one told.
+CLARES_LAW_FOR_OTHERS = {
+    "en": ["You do not have to be the person in the relationship to ask.", "may not be you"],
+    "pl": ["Nie musisz być osobą w tym związku, żeby zapytać.", "Nie zawsze będziesz to ty."],
+    "ur": ["ضروری نہیں کہ آپ خود اس رشتے میں ہوں", "ہو سکتا ہے یہ آپ نہ ہوں۔"],
+    "ar": ["لا يلزم أن تكون أنت الطرف في العلاقة لتسأل.", "قد لا تكون أنت هذا الشخص."],
+}
+
+
 def page(slug: str, locale: str) -> Resource:
     resource = STORE.get(slug, locale)
     assert resource is not None and resource.locale == locale and resource.body, (slug, locale)
@@ -156,3 +165,11 @@ def test_the_police_paragraph_depends_on_the_hub_not_the_summary(locale: str) ->
 @pytest.mark.parametrize("locale", LOCALES)
 def test_coercive_control_covers_ex_partners_and_family_living_apart(locale: str) -> None:
     assert COERCIVE_CONTROL_SINCE_2023[locale] in flat(page("coercive-control", locale).body)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_someone_worried_about_a_friend_can_use_clares_law(locale: str) -> None:
+    body = flat(page("worried-about-someone", locale).body)
+    assert "Clare's Law" in body and "101" in body
+    for phrase in CLARES_LAW_FOR_OTHERS[locale]:
+        assert phrase in body
