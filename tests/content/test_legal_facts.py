@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from api.core.config import PROJECT_ROOT
 from api.resources.store import Resource, ResourceStore
 
 LOCALES = ["en", "pl", "ur", "ar"]
@@ -98,14 +99,12 @@ POLICE: dict[str, dict[str, list[str]]] = {
     },
 }
 
-
 COERCIVE_CONTROL_SINCE_2023 = {
     "en": "Since April 2023 this also covers ex-partners and family members who do not live",
     "pl": "Od kwietnia 2023 roku dotyczy to także byłych partnerów i członków rodziny",
     "ur": "اپریل 2023 سے اس میں وہ سابق ساتھی اور خاندان کے افراد بھی شامل ہیں",
     "ar": "منذ أبريل 2023 يشمل ذلك أيضًا الشركاء السابقين وأفراد العائلة",
 }
-
 
 # Someone worried about a friend can ask under Clare's Law, but may not be the one told.
 CLARES_LAW_FOR_OTHERS = {
@@ -173,3 +172,21 @@ def test_someone_worried_about_a_friend_can_use_clares_law(locale: str) -> None:
     assert "Clare's Law" in body and "101" in body
     for phrase in CLARES_LAW_FOR_OTHERS[locale]:
         assert phrase in body
+
+
+def test_every_new_fact_has_a_source_checked_on_the_same_day() -> None:
+    sources = (PROJECT_ROOT / "docs" / "content-sources.md").read_text(encoding="utf-8")
+    rows = [line for line in sources.splitlines() if "2026-11-29" in line]
+    for needle in (
+        "no single offence",
+        "DVPO",
+        "DAPO",
+        "restraining order",
+        "no court fee",
+        "without notice",
+        "legal aid",
+        "C8",
+        "Clare's Law",
+        "April 2023",
+    ):
+        assert any(needle in row for row in rows), needle
