@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -73,6 +73,18 @@ class BehaviourProgramme(BaseModel):
     referral_url: str | None = None
 
 
+# The police's quick protection differs by area: the Domestic Violence Protection Notice and
+# Order (Crime and Security Act 2010), or the Domestic Abuse Protection Notice and Order
+# (Domestic Abuse Act 2021), piloted in some areas from November 2024 and being rolled out.
+PoliceProtectionOrders = Literal["dvpo", "dapo"]
+
+# What a topic page may vary by (`variants:` in content/resources), with the values each
+# setting can take: every page that varies must say something for every value.
+PAGE_CHOICES: dict[str, tuple[str, ...]] = {
+    "police_protection_orders": get_args(PoliceProtectionOrders),
+}
+
+
 class HubConfig(BaseModel):
     name: str
     short_name: str
@@ -89,6 +101,7 @@ class HubConfig(BaseModel):
     time_zone: str = "Europe/London"
     contact: HubContact | None = None
     behaviour_programme: BehaviourProgramme | None = None
+    police_protection_orders: PoliceProtectionOrders = "dvpo"
 
     @field_validator("time_zone")
     @classmethod
@@ -124,6 +137,10 @@ class HubConfig(BaseModel):
             params["programme_phone"] = self.behaviour_programme.phone
             params["programme_url"] = self.behaviour_programme.referral_url or ""
         return params
+
+    def page_choices(self) -> dict[str, str]:
+        """This hub's value of every setting a topic page may vary by."""
+        return {name: str(getattr(self, name)) for name in PAGE_CHOICES}
 
 
 def load_hub_config(path: Path) -> HubConfig:

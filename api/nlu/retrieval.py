@@ -106,7 +106,8 @@ def passages_of(resource: Resource) -> list[str]:
     pieces = [resource.title, resource.summary]
     keywords = list(resource.keywords)
     pieces += [", ".join(keywords[i : i + 3]) for i in range(0, len(keywords), 3)]
-    for block in _PARAGRAPH_BREAK.split(resource.body or ""):
+    # Every hub's paragraphs: a question about either police order finds the page.
+    for block in _PARAGRAPH_BREAK.split(resource.page() or ""):
         block = " ".join(block.replace("#", " ").split()).removeprefix("- ")
         if len(block) >= 20:
             pieces.append(block[:MAX_PASSAGE_CHARS])

@@ -7,18 +7,22 @@ summary, a link to a topic that does not exist or an unknown next step stops the
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from api.core.config import PROJECT_ROOT
+from api.hub.config import PAGE_CHOICES
 
 RESOURCES_DIR = PROJECT_ROOT / "content" / "resources"
 FALLBACK_LOCALE = "en"
 SUMMARY_LIMIT = 600
+# Where a page says what depends on the hub's configuration: `%{setting}` in the body.
+VARIANT = re.compile(r"%\{(\w+)\}")
 
 NextStep = Literal["safety_plan", "get_support", "talk_to_someone"]
 
@@ -34,6 +38,38 @@ class Resource(BaseModel):
     # A translation may give the title, summary and keywords before its full page: the
     # page is then shown in English, with a note in the reader's language.
     body: str | None = Field(default=None, min_length=100)
+    # What differs from hub to hub (which police protection order the area has): for each
+    # `%{setting}` in the body, a paragraph for every value the setting can take. Content,
+    # not code, so every language says it in its own words.
+    variants: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _every_variant_written(self) -> Resource:
+        used = set(VARIANT.findall(self.body or ""))
+        if used != set(self.variants):
+            raise ValueError(
+                f"the body uses {sorted(used)} but variants has {sorted(self.variants)}"
+            )
+        for setting, texts in self.variants.items():
+            values = PAGE_CHOICES.get(setting)
+            if values is None:
+                raise ValueError(f"no hub setting {setting!r} (known: {sorted(PAGE_CHOICES)})")
+            if sorted(texts) != sorted(values) or not all(t.strip() for t in texts.values()):
+                raise ValueError(f"{setting} needs a paragraph for each of {list(values)}")
+        return self
+
+    def page(self, choices: Mapping[str, str] | None = None) -> str | None:
+        """The full page, with the paragraph for the hub's value of each setting it varies
+        by; without `choices`, every paragraph (so a question about either finds the page)."""
+        if self.body is None:
+            return None
+
+        def paragraph(found: re.Match[str]) -> str:
+            texts = self.variants[found[1]]
+            chosen = [texts[choices[found[1]]]] if choices is not None else texts.values()
+            return "\n\n".join(text.strip() for text in chosen)
+
+        return VARIANT.sub(paragraph, self.body)
 
 
 class ContentError(ValueError):
@@ -65,6 +101,11 @@ class ResourceStore:
                 for slug in resource.related:
                     if slug not in english:
                         raise ContentError(f"{locale}/{resource.slug} links to unknown {slug!r}")
+                original = english.get(resource.slug)
+                if resource.body and original and set(resource.variants) != set(original.variants):
+                    raise ContentError(
+                        f"{locale}/{resource.slug} varies by other settings than English"
+                    )
             extra = set(resources) - set(english)
             if extra:
                 raise ContentError(f"{locale} has topics English lacks: {sorted(extra)}")

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markdown_it import MarkdownIt
 
-from api.deps import PageLocaleDep, RendererDep, ResourcesDep, SettingsDep
+from api.deps import HubDep, PageLocaleDep, RendererDep, ResourcesDep, SettingsDep
 from api.web.views import TEMPLATES, VARY, not_found_page, page_words
 
 router = APIRouter(prefix="/resources", tags=["resources"], include_in_schema=False)
@@ -38,6 +38,7 @@ async def resource_page(
     renderer: RendererDep,
     settings: SettingsDep,
     store: ResourcesDep,
+    hub: HubDep,
     locale: PageLocaleDep,
 ) -> HTMLResponse:
     resource = store.get(slug, locale) if slug in store.slugs else None
@@ -53,7 +54,8 @@ async def resource_page(
         {
             **page_words(renderer, settings, locale),
             "resource": resource,
-            "body_html": _markdown.render(body_resource.body or ""),
+            # What depends on the area (which police order it has) as the hub's file says.
+            "body_html": _markdown.render(body_resource.page(hub.page_choices()) or ""),
             "body_lang": body_resource.locale,
             "body_direction": renderer.languages.direction(body_resource.locale),
             "related": related,
