@@ -3,17 +3,48 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
+import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from api.core.config import get_settings
+from api.core.config import PROJECT_ROOT, get_settings
 from api.hub.config import HubConfig, load_hub_config
 from bot.actions.messages import say
+
+HELPLINES_FILE = PROJECT_ROOT / "content" / "helplines.yml"
+
+
+@dataclass(frozen=True)
+class Helpline:
+    id: str
+    number: str
+    open_24_hours: bool = False
+
+
+@lru_cache
+def helplines() -> tuple[Helpline, ...]:
+    data = yaml.safe_load(HELPLINES_FILE.read_text(encoding="utf-8"))
+    return tuple(Helpline(**line) for line in data["lines"])
+
+
+def helpline_items() -> list[dict[str, Any]]:
+    """The specialist lines as list lines: name from the catalogs, number and hours from
+    content/helplines.yml, so "open 24 hours" is said only of lines that are."""
+    return [
+        {
+            "key": "helplines.line_24_hours" if line.open_24_hours else "helplines.line",
+            "params": {"number": line.number},
+            "value_key": f"helplines.{line.id}",
+        }
+        for line in helplines()
+    ]
 
 
 def hub() -> HubConfig:
@@ -52,6 +83,7 @@ class ActionHelplines(Action):
     ) -> list[EventType]:
         for key in talk_keys(hub(), now()):
             say(dispatcher, key)
+        dispatcher.utter_message(json_message={"key": "talk.specialist", "items": helpline_items()})
         return []
 
 

@@ -419,8 +419,8 @@ CLOSED_HOURS = "2026-12-01T21:00:00+00:00"  # the same Tuesday at 9pm
 @pytest.mark.parametrize(
     ("moment", "expected"),
     [
-        (OPEN_HOURS, ["talk.hub_open", "talk.national"]),
-        (CLOSED_HOURS, ["talk.national", "talk.hub_closed"]),
+        (OPEN_HOURS, ["talk.hub_open", "talk.national", "talk.specialist"]),
+        (CLOSED_HOURS, ["talk.national", "talk.hub_closed", "talk.specialist"]),
     ],
 )
 async def test_talk_to_someone_offers_the_hub_first_when_it_is_open(

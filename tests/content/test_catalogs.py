@@ -74,7 +74,9 @@ def test_every_key_in_actions_and_api_is_in_english() -> None:
         and not k.endswith((".yml", ".py", ".json"))  # file names, not message keys
     }
     assert "exit.done" in keys and "emergency.call_999" in keys
-    placeholders = {"reference": "FD-X", "days": 5, "value": "v", "url": "/u", "hub_days": 5}
+    placeholders = {
+        "reference": "FD-X", "days": 5, "value": "v", "url": "/u", "hub_days": 5, "number": "1"
+    }  # fmt: skip
     for key in sorted(keys | built_keys()):
         renderer.text(key, "en", **placeholders)
 
@@ -82,6 +84,7 @@ def test_every_key_in_actions_and_api_is_in_english() -> None:
 def built_keys() -> set[str]:
     """Keys the actions build from names (f-strings), which the source scan cannot see."""
     from bot.actions import referral
+    from bot.actions.hub_contact import helplines
     from bot.actions.safety_plan import plan_content, step_key
 
     keys = {f"referral.outcome_{o}" for o in ("declined", "under_age", "out_of_area")}
@@ -96,6 +99,7 @@ def built_keys() -> set[str]:
     keys |= {f"answer.need.{n}" for n in referral.NEEDS}
     keys |= {f"answer.situation.{s}" for s in referral.SITUATIONS}
     keys |= {f"answer.method.{m}" for m in referral.METHODS}
+    keys |= {f"helplines.{line.id}" for line in helplines()}
     content = plan_content()
     for module, steps in content.modules.items():
         keys.add(f"plan.modules.{module}")
@@ -205,3 +209,28 @@ def test_the_behaviour_page_points_to_the_programme_by_the_buttons_the_chat_show
     assert renderer.text("menu.support", locale) in page["body"]
     assert renderer.text("referral.for.behaviour", locale) in page["body"]
     assert not re.search(r"(?<![0-9])16(?![0-9])", text)  # no "the hub refers people 16+"
+
+
+@pytest.mark.parametrize("locale", ["en", "pl", "ur", "ar"])
+def test_only_lines_open_day_and_night_are_called_24_hour(locale: str) -> None:
+    """Each specialist line's hours come from content/helplines.yml, never a sentence: a
+    line not confirmed to be open 24 hours is never said to be, in any language."""
+    from api.render.schemas import ItemKey
+    from bot.actions.hub_contact import helpline_items, helplines
+
+    renderer = Renderer(LOCALES, HUB.message_params)
+    always = renderer.text("helplines.line_24_hours", locale, value="", number="")
+    marker = always.strip(" :،,")
+    assert marker, "the 24-hour words must not be empty"
+    lines = {line.number: line for line in helplines()}
+    assert lines["0800 027 1234"].open_24_hours  # Scotland's helpline
+    assert not lines["0808 801 0327"].open_24_hours  # the Men's Advice Line is not
+    for item in helpline_items():
+        said = renderer._item(ItemKey.model_validate(item), locale)
+        number = item["params"]["number"]
+        assert number in said
+        assert (marker in said) is lines[number].open_24_hours, said
+    raw = (LOCALES / locale / "chat.yml").read_text(encoding="utf-8")
+    assert not any(number in raw for number in lines if number != "116 123"), (
+        "specialist numbers belong in content/helplines.yml"
+    )
