@@ -56,7 +56,7 @@ def seed(database_url: str, keys: str) -> str:
         )
         db_session.commit()
         for hours, answers in SAMPLES:
-            referral = referrals.submit(
+            referral = referrals.prepare_and_store(
                 db_session,
                 cipher,
                 answers={"referral_consent": True, "area_status": "in_area", **answers},

@@ -52,14 +52,6 @@ class Referral(ReferralBase, table=True):
     encrypted_answers: str = Field(sa_column=Column(Text, nullable=False))
 
 
-class ReferralPublic(ReferralBase):
-    """What a staff view shows before anyone opens the personal details."""
-
-    id: str
-    created_at: datetime
-    flags: list[dict[str, Any]]
-
-
 class ReferralNote(SQLModel, table=True):
     """A staff note. Notes may hold personal details, so the text is encrypted."""
 

@@ -71,7 +71,7 @@ def store(db_session: Session, referral: Referral, connectors: tuple[str, ...] =
     raise RuntimeError("could not find a free reference")
 
 
-def submit(
+def prepare_and_store(
     db_session: Session,
     cipher: FieldCipher,
     *,
@@ -86,10 +86,6 @@ def submit(
         cipher, answers=answers, referral_for=referral_for, locale=locale, channel=channel
     )
     return store(db_session, referral, connectors)
-
-
-def answers_of(cipher: FieldCipher, referral: Referral) -> dict[str, Any]:
-    return cipher.decrypt(referral.encrypted_answers)
 
 
 def by_reference(db_session: Session, reference: str) -> Referral | None:

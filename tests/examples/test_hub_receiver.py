@@ -59,7 +59,7 @@ def test_a_real_delivery_is_stored_once(receiver: tuple[str, Path], tmp_path: Pa
     engine = make_engine(db_url)
     cipher = FieldCipher([FieldCipher.new_key()])
     with Session(engine) as session:
-        made = service.submit(
+        made = service.prepare_and_store(
             session, cipher, answers=ANSWERED, referral_for="myself", locale="en",
             channel="web", connectors=(WEBHOOK,),
         )  # fmt: skip

@@ -83,7 +83,7 @@ async def test_idle_conversations_are_erased_here_and_in_rasa(
 
 
 def make_referral(session: Session) -> Referral:
-    return referrals.submit(
+    return referrals.prepare_and_store(
         session,
         FieldCipher([FieldCipher.new_key()]),
         answers={"name": "Robin"},

@@ -88,7 +88,7 @@ def deliver(
 ) -> dict[str, Any]:  # fmt: skip
     cipher = FieldCipher([FieldCipher.new_key()])
     with Session(engine) as session:
-        service.submit(
+        service.prepare_and_store(
             session, cipher, answers=answers, referral_for=referral_for, locale=locale,
             channel=channel, connectors=(WEBHOOK,),
         )  # fmt: skip

@@ -79,7 +79,7 @@ def policy(hub: StandInHub, **overrides: Any) -> DeliveryPolicy:
 
 def refer(engine: Engine, cipher: FieldCipher) -> str:
     with Session(engine) as session:
-        referral = service.submit(
+        referral = service.prepare_and_store(
             session, cipher, answers=ANSWERS, referral_for="myself", locale="en", channel="web",
             connectors=(WEBHOOK,),
         )  # fmt: skip

@@ -151,7 +151,7 @@ def admin(app: FastAPI, client: TestClient) -> str:
 
 def refer(app: FastAPI, locale: str = "en", **changes: Any) -> Referral:
     with Session(app.state.engine) as db_session:
-        referral = referrals.submit(
+        referral = referrals.prepare_and_store(
             db_session,
             app.state.cipher,
             answers={**ANSWERS, **changes},
