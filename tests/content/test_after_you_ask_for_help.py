@@ -230,6 +230,13 @@ def test_the_menu_offers_it_and_its_pages_stay_short_and_even(store: ResourceSto
     assert max(sizes) <= 6 and max(sizes) - min(sizes) <= 1
 
 
+def test_other_pages_link_to_it(store: ResourceStore) -> None:
+    linking = sorted(r.slug for r in store.all("en") if SLUG in r.related)
+    assert {"legal-protection", "worried-about-someone", "how-abuse-affects-children"} <= set(
+        linking
+    )
+
+
 def test_the_facts_have_their_sources() -> None:
     sources = (PROJECT_ROOT / "docs" / "content-sources.md").read_text(encoding="utf-8")
     rows = [line for line in sources.splitlines() if SLUG in line]
