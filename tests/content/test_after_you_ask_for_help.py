@@ -20,6 +20,7 @@ from api.resources.store import ResourceStore
 
 SLUG = "after-you-ask-for-help"
 LOCALES = ["en", "pl", "ur", "ar"]
+EXAMPLES = PROJECT_ROOT / "content" / "topics" / "examples"
 
 # Kept as they are in every language (names of roles, meetings, services and numbers).
 EVERYWHERE = [
@@ -235,6 +236,16 @@ def test_other_pages_link_to_it(store: ResourceStore) -> None:
     assert {"legal-protection", "worried-about-someone", "how-abuse-affects-children"} <= set(
         linking
     )
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_people_s_own_words_teach_retrieval_in_every_language(locale: str) -> None:
+    data = yaml.safe_load((EXAMPLES / f"{locale}.yml").read_text(encoding="utf-8"))
+    examples = [str(text).casefold() for text in data["topics"][SLUG]]
+    assert 10 <= len(examples) <= 18 and len(set(examples)) == len(examples)
+    # The roles people are told about by name, asked about in their own language.
+    assert any("idva" in text for text in examples)
+    assert any("marac" in text for text in examples)
 
 
 def test_the_facts_have_their_sources() -> None:
