@@ -729,6 +729,8 @@ class ActionReferralFinish(Action):
         say(dispatcher, "referral.sent", reference=referral.reference)
         say(dispatcher, "referral.what_next", days=hub().first_contact_working_days)
         say_after_referral(dispatcher)
+        # What happens next, in full: triage, an Idva, a Marac, the kinds of support.
+        dispatcher.utter_message(json_message={"resource": "after-you-ask-for-help"})
         say(dispatcher, "emergency.call_999")
         say(dispatcher, "emergency.silent_solution")
         dispatcher.utter_message(response="utter_menu")

@@ -147,6 +147,7 @@ def test_a_complete_self_referral_is_stored_encrypted_and_delivered(
     # Never only "within 5 working days": the hub's hours, and its line (open) or the
     # 24-hour helpline (closed), whenever the test runs.
     assert "Monday to Friday" in sent
+    assert "/resources/after-you-ask-for-help" in sent  # what happens next, in full
     assert "03000 110 110" in sent or "0808 2000 247" in sent
     assert "urgent" not in sent.lower() and "score" not in sent.lower()  # never shown a score
 
