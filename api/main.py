@@ -23,6 +23,7 @@ from api.chat.schemas import VISIBLE_CHARACTER
 from api.chat.service import ChatService
 from api.chat.views import router as chat_router
 from api.conversations.scheduled import retention_loop
+from api.core.clock import utcnow
 from api.core.config import Settings, get_settings
 from api.core.crypto import FieldCipher, encryption_keys
 from api.core.db import make_engine, migrate
@@ -109,6 +110,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         hub = load_hub_config(settings.hub_config_file)
         app.state.hub = hub
+        if hub.contact is not None and hub.contact.closed_days_run_out(utcnow().date()):
+            logging.getLogger(__name__).warning(
+                "the hub configuration lists no closed days (bank holidays) in the next six "
+                "months: add them (contact.closed_on), or the hub is shown open on them"
+            )
         resources = ResourceStore()
         app.state.resources = resources
         renderer = Renderer(

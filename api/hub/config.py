@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+import re
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,6 +14,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FALLBACK_LOCALE = "en"
+HOURS_AND_MINUTES = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
 
 def in_locale(words: dict[str, str], locale: str) -> str:
@@ -26,6 +28,14 @@ class OpeningTimes(BaseModel):
     days: list[Weekday]
     opens: time
     closes: time
+
+    @field_validator("opens", "closes", mode="before")
+    @classmethod
+    def _written_as_hours_and_minutes(cls, value: object) -> object:
+        # Unquoted, YAML reads 9:00 as the number 540, which would become 00:09.
+        if not (isinstance(value, str) and HOURS_AND_MINUTES.fullmatch(value)):
+            raise ValueError('write times as quoted "HH:MM" in the hub\'s own zone, e.g. "09:00"')
+        return value
 
     @model_validator(mode="after")
     def _opens_before_closing(self) -> OpeningTimes:
@@ -51,6 +61,11 @@ class HubContact(BaseModel):
         if not value.get(FALLBACK_LOCALE):
             raise ValueError("hours_text needs an English ('en') entry")
         return value
+
+    def closed_days_run_out(self, today: date, ahead_days: int = 180) -> bool:
+        """True when no closed day is listed for the coming months: next year's bank
+        holidays have not been added, and the hub would be shown open on them."""
+        return not any(today <= day <= today + timedelta(days=ahead_days) for day in self.closed_on)
 
     def is_open(self, local: datetime) -> bool:
         """Whether the hub answers at this moment, given as a time in the hub's zone."""
@@ -117,6 +132,8 @@ class HubConfig(BaseModel):
 
     def is_open(self, at: datetime) -> bool:
         """Whether someone at the hub can answer now (never, when no contact is configured)."""
+        if at.tzinfo is None:
+            raise ValueError("is_open needs an aware moment (UTC), not the server's local time")
         if self.contact is None:
             return False
         return self.contact.is_open(at.astimezone(ZoneInfo(self.time_zone)))

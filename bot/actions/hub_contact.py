@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -19,6 +21,9 @@ from api.hub.config import HubConfig, load_hub_config
 from bot.actions.messages import say
 
 HELPLINES_FILE = PROJECT_ROOT / "content" / "helplines.yml"
+# A hub file that cannot be read must never cost anyone the 24-hour line.
+CONFIG_ERRORS = (OSError, ValueError, TypeError, ValidationError, yaml.YAMLError)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,8 @@ def after_referral_keys(config: HubConfig, at: datetime) -> list[str]:
     if config.contact is None:
         return ["referral.before_then"]
     if config.is_open(at):
-        return ["referral.hub_line"]
+        # The hub may close in minutes: the 24-hour line too.
+        return ["referral.hub_line", "referral.before_then"]
     return ["referral.while_closed"]
 
 
@@ -81,7 +87,12 @@ class ActionHelplines(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        for key in talk_keys(hub(), now()):
+        try:
+            keys = talk_keys(hub(), now())
+        except CONFIG_ERRORS:
+            logger.exception("hub configuration unreadable: giving the national helpline")
+            keys = ["talk.national"]
+        for key in keys:
             say(dispatcher, key)
         dispatcher.utter_message(json_message={"key": "talk.specialist", "items": helpline_items()})
         return []
@@ -90,7 +101,8 @@ class ActionHelplines(Action):
 def behaviour_keys(config: HubConfig) -> list[str]:
     """For someone worried about their own behaviour: the local programme (its own
     referrals), the national Respect Phone Line always, and 999 if anyone is in danger."""
-    keys = ["behaviour.intro"]
+    # A survivor told it is all their fault may choose this by mistake: the way back.
+    keys = ["behaviour.intro", "behaviour.if_survivor"]
     if config.behaviour_programme is not None:
         keys.append("behaviour.programme")
         if config.behaviour_programme.referral_url:
@@ -117,5 +129,11 @@ class ActionBehaviourRoute(Action):
 
 
 def say_after_referral(dispatcher: CollectingDispatcher, **params: Any) -> None:
-    for key in after_referral_keys(hub(), now()):
+    """Said after the referral is stored: it must not fail, whatever the hub's file says."""
+    try:
+        keys = after_referral_keys(hub(), now())
+    except CONFIG_ERRORS:
+        logger.exception("hub configuration unreadable: giving the national helpline")
+        keys = ["referral.before_then"]
+    for key in keys:
         say(dispatcher, key, **params)

@@ -46,7 +46,7 @@ FOR_MYSELF = [
     "risk_afraid", "risk_worse", "risk_strangled", "risk_threats",
     "needs", "language_needs", "summary_ok",
 ]  # fmt: skip
-ALL_FORM_SLOTS = FOR_MYSELF
+ALL_FORM_SLOTS = list(FOR_MYSELF)
 BOOKKEEPING_SLOTS = [
     "referral_for", "referral_outcome", "area_status", "needs_chosen", "change", "attempts",
 ]  # fmt: skip
@@ -295,9 +295,8 @@ def _display(slot: str, value: Any) -> dict[str, Any]:
 
 
 def summary_slots(tracker: Tracker) -> list[str]:
-    asked = FOR_MYSELF
     hidden = {"referral_consent", "summary_ok", "situation_words"}
-    return [s for s in asked if s not in hidden and tracker.get_slot(s) is not None]
+    return [s for s in FOR_MYSELF if s not in hidden and tracker.get_slot(s) is not None]
 
 
 def show_summary(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -729,8 +728,10 @@ class ActionReferralFinish(Action):
         say(dispatcher, "referral.sent", reference=referral.reference)
         say(dispatcher, "referral.what_next", days=hub().first_contact_working_days)
         say_after_referral(dispatcher)
-        # What happens next, in full: triage, an Idva, a Marac, the kinds of support.
-        dispatcher.utter_message(json_message={"resource": "after-you-ask-for-help"})
+        if not is_text_only(tracker):
+            # What happens next, in full: triage, an Idva, a Marac, the kinds of support.
+            # Not by text: it would stay in the phone's messages for anyone to read.
+            dispatcher.utter_message(json_message={"resource": "after-you-ask-for-help"})
         say(dispatcher, "emergency.call_999")
         say(dispatcher, "emergency.silent_solution")
         dispatcher.utter_message(response="utter_menu")

@@ -434,7 +434,10 @@ async def test_talk_to_someone_offers_the_hub_first_when_it_is_open(
 
 @pytest.mark.parametrize(
     ("moment", "expected"),
-    [(OPEN_HOURS, ["referral.hub_line"]), (CLOSED_HOURS, ["referral.while_closed"])],
+    [
+        (OPEN_HOURS, ["referral.hub_line", "referral.before_then"]),
+        (CLOSED_HOURS, ["referral.while_closed"]),
+    ],
 )
 def test_after_a_referral_out_of_hours_means_the_24_hour_helpline(
     moment: str, expected: list[str]
@@ -454,6 +457,7 @@ async def test_worry_about_own_behaviour_goes_to_the_programme_never_the_hub_que
     )
     assert keys(dispatcher) == [
         "behaviour.intro",
+        "behaviour.if_survivor",
         "behaviour.programme",
         "behaviour.respect",
         "behaviour.danger",
@@ -463,6 +467,26 @@ async def test_worry_about_own_behaviour_goes_to_the_programme_never_the_hub_que
     without = hub_contact.hub().model_copy(update={"behaviour_programme": None})
     assert hub_contact.behaviour_keys(without) == [
         "behaviour.intro",
+        "behaviour.if_survivor",
         "behaviour.respect",
         "behaviour.danger",
     ]
+
+
+async def test_an_unreadable_hub_file_still_gives_the_24_hour_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """After the referral is stored, a broken hub file must not cost the survivor the
+    helpline (or the rest of the answer): the national line instead of the hub's."""
+    broken = tmp_path / "hub.yml"
+    broken.write_text(
+        "name: x\nshort_name: y\ncontact: {phone: '1', hours_text: {en: a}, "
+        "opening_times: [{days: [mon], opens: 9:00, closes: '17:00'}]}\n"
+    )
+    monkeypatch.setattr(hub_contact, "hub", lambda: hub_contact.load_hub_config(broken))
+    dispatcher = CollectingDispatcher()
+    hub_contact.say_after_referral(dispatcher)
+    assert keys(dispatcher) == ["referral.before_then"]
+    dispatcher = CollectingDispatcher()
+    await ActionHelplines().run(dispatcher, tracker(intent="talk_to_someone"), DOMAIN)
+    assert keys(dispatcher) == ["talk.national", "talk.specialist"]

@@ -83,10 +83,10 @@ PROMISES: dict[str, dict[str, list[str]]] = {
         "ar": ["الشخص الذي يؤذيك لا يُبلَّغ به."],
     },
     "they are told if their situation goes to a Marac": {
-        "en": ["If your situation goes to a Marac, we will tell you"],
-        "pl": ["Jeśli twoja sprawa trafi do Marac, powiemy ci o tym"],
-        "ur": ["اگر آپ کا معاملہ Marac میں جاتا ہے تو ہم آپ کو بتائیں گے"],
-        "ar": ["إذا عُرض وضعك على Marac، فسنخبرك"],
+        "en": ["If your situation goes to a Marac, you should usually be told"],
+        "pl": ["Jeśli twoja sprawa trafi do Marac, zwykle zostaniesz o tym poinformowana"],
+        "ur": ["اگر آپ کا معاملہ Marac میں جاتا ہے تو عام طور پر آپ کو بتایا جانا چاہیے"],
+        "ar": ["إذا عُرض وضعك على Marac، فعادةً يجب أن يتم إخبارك"],
     },
     "Engage is for staying together, when the harming person will look at changing": {
         "en": ["want to stay in their relationship", "willing to look at changing", "on their own"],

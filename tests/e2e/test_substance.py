@@ -234,7 +234,7 @@ def test_talk_to_someone_gives_the_hubs_own_line_and_the_24_hour_helpline(chat: 
     start(chat)
     said = chat.said("/talk_to_someone")
     assert "03000 110 110" in said and "0808 2000 247" in said
-    assert ("line is open:" in said) != ("closed right now" in said)
+    assert ("talk to someone at" in said) != ("closed right now" in said)
 
 
 def test_under_age_gets_childline_and_no_referral(chat: Chat) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,7 @@ def test_hours_need_english_words_and_must_open_before_they_close() -> None:
         config(opening_times=[{"days": ["mon"], "opens": "17:00", "closes": "09:00"}])
 
 
-def test_the_sample_hub_names_its_line_hours_and_bank_holidays(tmp_path: Path) -> None:
+def test_the_sample_hub_names_its_line_hours_and_bank_holidays() -> None:
     hub = load_hub_config(SAMPLE)
     assert hub.contact is not None
     assert set(hub.contact.hours_text) == {"en", "pl", "ur", "ar"}
@@ -88,3 +88,33 @@ def test_the_sample_hub_names_its_line_hours_and_bank_holidays(tmp_path: Path) -
     # Christmas Day 2026 is a Friday: a bank holiday, closed even at noon.
     assert hub.is_open(datetime(2026, 12, 25, 12, tzinfo=UTC)) is False
     assert hub.is_open(datetime(2026, 12, 1, 12, tzinfo=UTC)) is True
+
+
+@pytest.mark.parametrize("written", [540, "9", "9am", "25:00", "09:00+01:00"])
+def test_hours_must_be_written_as_quoted_hours_and_minutes(written: object) -> None:
+    """Unquoted in YAML, 9:00 is the number 540: it must be refused, never read as 00:09."""
+    with pytest.raises(ValidationError, match="HH:MM"):
+        config(opening_times=[{"days": ["mon"], "opens": written, "closes": "17:00"}])
+
+
+def test_an_unquoted_time_in_a_hub_file_is_refused(tmp_path: Path) -> None:
+    broken = SAMPLE.read_text(encoding="utf-8").replace('opens: "09:00"', "opens: 9:00")
+    assert "opens: 9:00" in broken
+    (tmp_path / "hub.yml").write_text(broken, encoding="utf-8")
+    with pytest.raises(ValidationError, match="HH:MM"):
+        load_hub_config(tmp_path / "hub.yml")
+
+
+def test_a_moment_without_a_zone_is_refused() -> None:
+    with pytest.raises(ValueError, match="aware"):
+        config().is_open(datetime(2026, 11, 30, 12, 0))
+
+
+def test_a_hub_whose_bank_holidays_run_out_is_noticed() -> None:
+    """Without next year's bank holidays the hub would be shown open on them."""
+    contact = config().contact
+    assert contact is not None
+    assert not contact.closed_days_run_out(date(2026, 11, 1))  # Christmas is listed
+    assert contact.closed_days_run_out(date(2027, 1, 1))  # nothing after 25 December 2026
+    sample = load_hub_config(SAMPLE).contact
+    assert sample is not None and not sample.closed_days_run_out(date(2026, 11, 29))
