@@ -41,6 +41,9 @@ def test_three_shift_presses_exit_and_erase(page: Page, stack: Stack, neutral_si
     page.get_by_role("button", name="Yes, it's safe").click()
     expect(page.get_by_role("button", name="Understand abuse")).to_be_visible()
     conversation_id = page.evaluate("() => document.body.dataset.conversationId")
+    # Rasa held this conversation before the exit: "empty after" then means erased, not
+    # never there.
+    assert not tracker_is_empty(stack, conversation_id)
     page.keyboard.press("Shift")
     expect(page.locator("#exit-status")).to_have_text("Shift, press 2 more times to exit.")
     page.keyboard.press("Shift")

@@ -32,7 +32,7 @@ def test_opening_says_it_is_a_bot_and_asks_if_safe_then_offers_the_menu(chat: Ch
 def test_not_safe_to_talk_gives_the_way_out_and_999(chat: Chat) -> None:
     chat.send("hi")
     said = chat.said("no")
-    assert "999" in said and "55" in said and "exit" in said.lower()
+    assert "999" in said and "press 55" in said and "exit" in said.lower()
     assert "come back" in said
 
 

@@ -3,7 +3,10 @@ privacy, and degraded answers. The full conversations with Rasa are in tests/e2e
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -26,7 +29,7 @@ def rows(settings: Settings, table: str) -> int:
 
 def test_a_signed_message_is_answered(sms_client: TestClient) -> None:
     reply = Phone(sms_client).text("he's got a knife")
-    assert "<Message>" in reply and "999" in reply and "55" in reply
+    assert "<Message>" in reply and "999" in reply and "press 55" in reply
 
 
 @pytest.mark.parametrize("case", ["missing", "forged", "wrong_url", "tampered_body", "wrong_token"])
@@ -79,6 +82,25 @@ def test_the_same_message_sid_is_processed_and_answered_once(
     again = phone.post(form)
     assert "999" in first.text
     assert again.status_code == 200 and "<Message>" not in again.text
+    assert rows(sms_settings, "inboundmessage") == 1
+
+
+def test_the_same_message_sid_arriving_twice_at_once_is_answered_once(
+    sms_client: TestClient, sms_settings: Settings
+) -> None:
+    """Twilio retries can overlap the first try: two requests at the same moment."""
+    phone = Phone(sms_client)
+    form = phone.form("hes outside")
+    start = threading.Barrier(2)
+
+    def post() -> Any:
+        start.wait()
+        return phone.post(form)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        replies = list(pool.map(lambda _: post(), range(2)))
+    assert all(r.status_code == 200 for r in replies)
+    assert sum("<Message>" in r.text for r in replies) == 1
     assert rows(sms_settings, "inboundmessage") == 1
 
 

@@ -28,7 +28,7 @@ def test_danger_is_answered_without_rasa(client: TestClient) -> None:
     body = response.json()
     said = texts(body)
     assert "999" in said
-    assert "55" in said  # the Silent Solution
+    assert "press 55" in said  # the Silent Solution itself, not any "55" (a time, a number)
     assert "0808 2000 247" in said
     assert len(body["conversation_id"]) >= 22  # 128 bits or more, URL-safe
 

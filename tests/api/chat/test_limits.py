@@ -84,7 +84,7 @@ def test_over_the_limit_danger_still_gets_the_emergency_guidance(client: TestCli
     danger = client.post(SEND, json={"conversation_id": first, "text": "he is hitting me now"})
 
     assert danger.status_code == 429
-    assert "999" in said(danger) and "55" in said(danger) and "0808 2000 247" in said(danger)
+    assert "999" in said(danger) and "press 55" in said(danger) and "0808 2000 247" in said(danger)
     assert "wait" not in said(danger)
 
 
