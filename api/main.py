@@ -33,7 +33,7 @@ from api.core.logging import configure_logging
 from api.core.middleware import SafetyHeadersMiddleware
 from api.health.views import router as health_router
 from api.hub import worker as hub_worker
-from api.hub.config import load_hub_config
+from api.hub.config import hub_config
 from api.languages.registry import load_languages
 from api.nlu.danger import get_danger_net
 from api.nlu.retrieval import get_retriever
@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.rasa_token.get_secret_value(),
             settings.rasa_timeout_seconds,
         )
-        hub = load_hub_config(settings.hub_config_file)
+        hub = hub_config(settings.hub_config_file)
         app.state.hub = hub
         if hub.contact is not None and hub.contact.closed_days_run_out(utcnow().date()):
             logging.getLogger(__name__).warning(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -163,3 +164,11 @@ class HubConfig(BaseModel):
 def load_hub_config(path: Path) -> HubConfig:
     with path.open(encoding="utf-8") as handle:
         return HubConfig.model_validate(yaml.safe_load(handle))
+
+
+@lru_cache
+def hub_config(path: Path) -> HubConfig:
+    """The hub's configuration as this process read it once. The renderer's words and the
+    actions' choices come from the same reading: a file edited while running must not
+    make an action choose a message whose details the renderer does not have."""
+    return load_hub_config(path)

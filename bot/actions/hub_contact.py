@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from api.core.config import PROJECT_ROOT, get_settings
-from api.hub.config import HubConfig, load_hub_config
+from api.hub.config import HubConfig, hub_config
 from bot.actions.messages import say
 
 HELPLINES_FILE = PROJECT_ROOT / "content" / "helplines.yml"
@@ -53,7 +53,7 @@ def helpline_items() -> list[dict[str, Any]]:
 
 
 def hub() -> HubConfig:
-    return load_hub_config(get_settings().hub_config_file)
+    return hub_config(get_settings().hub_config_file)
 
 
 def now() -> datetime:

@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from api.hub.config import load_hub_config
 from api.referrals.answers import SKIPPED
 from bot.actions import hub_contact
 from bot.actions.hub_contact import ActionBehaviourRoute, ActionHelplines
@@ -483,7 +484,7 @@ async def test_an_unreadable_hub_file_still_gives_the_24_hour_line(
         "name: x\nshort_name: y\ncontact: {phone: '1', hours_text: {en: a}, "
         "opening_times: [{days: [mon], opens: 9:00, closes: '17:00'}]}\n"
     )
-    monkeypatch.setattr(hub_contact, "hub", lambda: hub_contact.load_hub_config(broken))
+    monkeypatch.setattr(hub_contact, "hub", lambda: load_hub_config(broken))
     dispatcher = CollectingDispatcher()
     hub_contact.say_after_referral(dispatcher)
     assert keys(dispatcher) == ["referral.before_then"]

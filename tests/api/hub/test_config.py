@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from api.core.config import PROJECT_ROOT
-from api.hub.config import HubConfig, load_hub_config
+from api.hub.config import HubConfig, hub_config, load_hub_config
 
 SAMPLE = PROJECT_ROOT / "content" / "hub" / "north-yorkshire-york.yml"
 
@@ -118,3 +118,13 @@ def test_a_hub_whose_bank_holidays_run_out_is_noticed() -> None:
     assert contact.closed_days_run_out(date(2027, 1, 1))  # nothing after 25 December 2026
     sample = load_hub_config(SAMPLE).contact
     assert sample is not None and not sample.closed_days_run_out(date(2026, 11, 29))
+
+
+def test_the_renderer_and_the_actions_share_one_reading_of_the_hub_file(tmp_path: Path) -> None:
+    """An edit while running must not let an action choose the hub's line while the
+    renderer, which read the file at start, has no number for it."""
+    path = tmp_path / "hub.yml"
+    path.write_text("name: the Test Hub\nshort_name: Front Door\n", encoding="utf-8")
+    first = hub_config(path)
+    path.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert hub_config(path) is first and first.contact is None
