@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,13 +114,7 @@ def _rotate_spool(cipher: FieldCipher, folder: Path) -> tuple[int, int]:
         except DecryptionError:
             unreadable += 1
             continue
-        temporary = path.with_name(f".{path.name}.rotating")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(record, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        spool.save_record(path, record)
         rewritten += 1
     return rewritten, unreadable
 

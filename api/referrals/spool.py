@@ -43,20 +43,26 @@ def write(folder: Path, referral: Referral, connectors: tuple[str, ...]) -> Path
         "connectors": list(connectors),
     }
     final = folder / f"{referral.id}{SUFFIX}"
-    temporary = folder / f".{referral.id}.tmp"
+    save_record(final, record)
+    logger.warning("referral=%s spooled to disk: the database was unavailable", referral.id)
+    return final
+
+
+def save_record(path: Path, record: dict[str, Any]) -> None:
+    """Write a spool file so that it is either whole or absent, readable only by the
+    service, and still there after a power cut (the file and the rename both synced)."""
+    temporary = path.with_name(f".{path.name}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         json.dump(record, handle)
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(temporary, final)
-    directory = os.open(folder, os.O_RDONLY)
+    os.replace(temporary, path)
+    directory = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(directory)  # the rename itself must survive a power cut
     finally:
         os.close(directory)
-    logger.warning("referral=%s spooled to disk: the database was unavailable", referral.id)
-    return final
 
 
 def waiting(folder: Path) -> list[Path]:
