@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from sqlmodel import Session
 
 from api.actions.views import build_executor
 from api.actions.views import router as actions_router
@@ -22,7 +23,9 @@ from api.channels.words import get_channel_words
 from api.chat.schemas import VISIBLE_CHARACTER
 from api.chat.service import ChatService
 from api.chat.views import router as chat_router
-from api.conversations.scheduled import retention_loop
+from api.conversations.erasure import ConversationEraser
+from api.conversations.scheduled import purge_inactive
+from api.core.background import run_every
 from api.core.clock import utcnow
 from api.core.config import Settings, get_settings
 from api.core.crypto import FieldCipher, encryption_keys
@@ -34,11 +37,13 @@ from api.core.middleware import SafetyHeadersMiddleware
 from api.health.views import router as health_router
 from api.hub import worker as hub_worker
 from api.hub.config import hub_config
+from api.hub.delivery import deliver_due
 from api.languages.registry import load_languages
 from api.nlu.danger import get_danger_net
 from api.nlu.retrieval import get_retriever
 from api.rasa.client import RasaClient
 from api.referrals import runtime as referrals_runtime
+from api.referrals import service as referrals
 from api.referrals import spool as referral_spool
 from api.referrals.runtime import ReferralRuntime
 from api.render.renderer import Renderer
@@ -55,6 +60,40 @@ from api.web.views import router as web_router
 def page_for_a_person(request: Request) -> Response | None:
     """A 404 for a person's browser is a page in their language with the exit."""
     return not_found_page(request) if wants_a_page(request) else None
+
+
+def background_work(
+    app: FastAPI, settings: Settings, eraser: ConversationEraser
+) -> list[tuple[str, float, Callable[[], Awaitable[object]]]]:
+    """What each API process does in the background, and how often (api/core/background.py)."""
+    engine = app.state.engine
+    spool_dir = settings.referral_spool_dir
+    referral_spool.recover_abandoned(spool_dir)
+
+    async def replay_spool() -> None:
+        if referral_spool.waiting(spool_dir):
+            await asyncio.to_thread(referral_spool.replay, engine, spool_dir)
+
+    async def purge() -> None:
+        await purge_inactive(eraser, timedelta(hours=settings.conversation_retention_hours))
+        with Session(engine) as db_session:
+            referrals.purge_closed(db_session, settings.closed_referral_retention_days)
+        app.state.limiter.purge()
+
+    work: list[tuple[str, float, Callable[[], Awaitable[object]]]] = [
+        ("spool replay", settings.spool_replay_seconds, replay_spool),
+        ("retention pass", settings.purge_every_seconds, purge),
+        ("erasures waiting for rasa", settings.erase_retry_seconds, eraser.retry_waiting),
+    ]
+    policy = hub_worker.policy_from(settings)
+    if policy is not None and settings.outbox_worker_in_api:
+        cipher = app.state.cipher
+
+        async def deliver() -> None:
+            await asyncio.to_thread(deliver_due, engine, cipher, policy)
+
+        work.append(("outbox pass", settings.outbox_poll_seconds, deliver))
+    return work
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -80,29 +119,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 referral_limit=chat_limits.referrals,
             )
         )
-        stop_worker = asyncio.Event()
-        spooled = asyncio.create_task(
-            referral_spool.replay_loop(
-                app.state.engine,
-                settings.referral_spool_dir,
-                settings.spool_replay_seconds,
-                stop_worker,
-            )
-        )
-        policy = hub_worker.policy_from(settings)
-        worker = (
-            asyncio.create_task(
-                hub_worker.run_in_background(
-                    app.state.engine,
-                    app.state.cipher,
-                    policy,
-                    settings.outbox_poll_seconds,
-                    stop_worker,
-                )
-            )
-            if policy is not None and settings.outbox_worker_in_api
-            else None
-        )
         rasa = RasaClient(
             settings.rasa_addresses,
             settings.rasa_token.get_secret_value(),
@@ -125,6 +141,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             load_languages(locales_dir=settings.locales_dir, default=settings.default_locale),
         )
         app.state.renderer = renderer
+        eraser = ConversationEraser(app.state.engine, rasa)
+        app.state.eraser = eraser
         app.state.chat = ChatService(
             rasa,
             renderer,
@@ -133,6 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             chat_limits,
             app.state.cipher,
             timedelta(hours=settings.numbered_options_hours),
+            eraser,
         )
         app.state.channels = ChannelService(
             app.state.chat,
@@ -145,24 +164,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The topic retriever is built in the background (its first build encodes every
         # passage; later starts read them from var/cache), so start-up does not wait.
         warming = asyncio.create_task(asyncio.to_thread(_warm_retriever))
-        retention = asyncio.create_task(
-            retention_loop(
-                app.state.engine,
-                rasa,
-                conversation_hours=settings.conversation_retention_hours,
-                closed_referral_days=settings.closed_referral_retention_days,
-                every_seconds=settings.purge_every_seconds,
-                stop=stop_worker,
-                limiter=app.state.limiter,
-            )
-        )
+        stop = asyncio.Event()
+        background = [
+            asyncio.create_task(run_every(name, every, stop, work))
+            for name, every, work in background_work(app, settings, eraser)
+        ]
         yield
-        stop_worker.set()
+        stop.set()
         await warming
-        await spooled
-        await retention
-        if worker is not None:
-            await worker
+        await asyncio.gather(*background)
+        await eraser.aclose()
         await rasa.aclose()
         app.state.engine.dispose()
 

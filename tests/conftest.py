@@ -171,6 +171,7 @@ def stack(
         "HUB_WEBHOOK_URL": hub_stand_in.url,
         "HUB_WEBHOOK_SECRET": SECRET,
         "OUTBOX_POLL_SECONDS": "0.5",
+        "PURGE_EVERY_SECONDS": "1",  # the idle purge is seen to run (tests/e2e/test_erasure.py)
         "STAFF_COOKIE_SECURE": "false",  # the browser reaches the console over loopback http
     }
     for running in running_stack(tmp_path_factory.mktemp("stack"), "logs", extra):

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 import safety
 from api.conversations import service as conversations
+from api.conversations.erasure import ConversationEraser
 from api.conversations.models import Conversation
 from api.core.crypto import FieldCipher
 from api.core.limits import ChatLimits, RateLimiter
@@ -37,8 +38,6 @@ from api.render.schemas import ButtonKey, MessageKey, OutgoingMessage
 
 logger = logging.getLogger(__name__)
 
-ERASE_ATTEMPTS = 3
-ERASE_RETRY_SECONDS = 2.0
 
 MENU_BUTTON = ButtonKey(key="menu.back", payload="/menu")
 
@@ -111,9 +110,11 @@ class ChatService:
         limits: ChatLimits,
         cipher: FieldCipher,
         options_max_age: timedelta,
+        eraser: ConversationEraser,
         danger_net: Callable[[], DangerNet] = get_danger_net,
     ) -> None:
         self.rasa = rasa
+        self.eraser = eraser
         self.renderer = renderer
         self.default_locale = default_locale
         self.limiter = limiter
@@ -201,6 +202,8 @@ class ChatService:
                 "client": subject or self.limiter.subject(cid),
             }
             try:
+                if is_new:
+                    await self.eraser.settle(db_session, cid)
                 keys = await self.rasa.send(cid, text, metadata)
             except RasaUnavailableError:
                 keys = UNAVAILABLE
@@ -341,35 +344,5 @@ class ChatService:
         await self.erase(db_session, conversation_id)
 
     async def erase(self, db_session: Session, conversation_id: str) -> None:
-        """Forget the conversation here and in Rasa. Retries Rasa in the background.
-
-        With the database down, Rasa is still erased; the record here holds no words and
-        goes with the idle-conversation purge."""
-        try:
-            conversations.erase(db_session, conversation_id)
-        except SQLAlchemyError as error:
-            db_session.rollback()
-            logger.warning(
-                "conversation=%s not erased here error=%s", conversation_id, type(error).__name__
-            )
-        try:
-            await self.rasa.erase(conversation_id)
-        except RasaUnavailableError:
-            logger.warning("conversation=%s rasa erase failed, retrying", conversation_id)
-            task = asyncio.create_task(self._erase_later(conversation_id))
-            _background.add(task)
-            task.add_done_callback(_background.discard)
-
-    async def _erase_later(self, conversation_id: str) -> None:
-        for _attempt in range(ERASE_ATTEMPTS):
-            await asyncio.sleep(ERASE_RETRY_SECONDS)
-            try:
-                await self.rasa.erase(conversation_id)
-            except RasaUnavailableError:
-                continue
-            return
-        # A restarted in-memory Rasa holds nothing; a Redis tracker expires on its own.
-        logger.error("conversation=%s rasa erase gave up", conversation_id)
-
-
-_background: set[asyncio.Task[None]] = set()
+        """Forget the conversation here and in Rasa (api/conversations/erasure.py)."""
+        await self.eraser.erase(db_session, conversation_id)

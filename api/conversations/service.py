@@ -6,10 +6,8 @@ import re
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from api.channels.models import InboundMessage
 from api.conversations.models import Conversation
 from api.core.clock import utcnow
 from api.core.crypto import DecryptionError, FieldCipher
@@ -88,17 +86,3 @@ def options_of(conversation: Conversation, cipher: FieldCipher, max_age: timedel
         return []
     options = opened.get("options")
     return [str(o) for o in options] if isinstance(options, list) else []
-
-
-def erase_records(db_session: Session, conversation_id: str) -> None:
-    """Delete everything this API holds about a conversation: its record and the records
-    of its messages (which show that a number texted, and when). The caller commits."""
-    db_session.exec(
-        delete(InboundMessage).where(col(InboundMessage.conversation_id) == conversation_id)
-    )
-    db_session.exec(delete(Conversation).where(col(Conversation.id) == conversation_id))
-
-
-def erase(db_session: Session, conversation_id: str) -> None:
-    erase_records(db_session, conversation_id)
-    db_session.commit()

@@ -108,6 +108,8 @@ class Settings(BaseSettings):
     conversation_retention_hours: float = 24.0
     closed_referral_retention_days: float = 90.0
     purge_every_seconds: float = 300.0
+    # Erasures Rasa still owes (it was away at exit) are tried again this often.
+    erase_retry_seconds: float = Field(default=5.0, gt=0)
 
     # Where a consented referral waits, encrypted, if the database is down when it is sent;
     # each API process stores what is waiting every few seconds. Use a persistent local disk.

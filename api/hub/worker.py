@@ -3,15 +3,11 @@ runs one in each process. Any number may run at once."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import signal
 import threading
 import time
 from datetime import timedelta
-
-from sqlalchemy import Engine
 
 from api.core.config import Settings, get_settings
 from api.core.crypto import FieldCipher, encryption_keys
@@ -40,18 +36,6 @@ def policy_from(settings: Settings) -> DeliveryPolicy | None:
 def connectors(settings: Settings) -> tuple[str, ...]:
     """The connectors a new referral is owed to (the staff console reads the table itself)."""
     return (WEBHOOK,) if settings.hub_webhook_url else ()
-
-
-async def run_in_background(
-    engine: Engine, cipher: FieldCipher, policy: DeliveryPolicy, every: float, stop: asyncio.Event
-) -> None:
-    while not stop.is_set():
-        try:
-            await asyncio.to_thread(deliver_due, engine, cipher, policy)
-        except Exception:
-            logger.exception("outbox pass failed; will try again")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=every)
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 import safety
+from api.conversations.erasure import forget_here
 from api.core.clock import utcnow
 from api.core.crypto import FieldCipher
 from api.hub.models import OutboxEntry
@@ -34,6 +35,7 @@ def prepare(
     referral_for: str,
     locale: str,
     channel: str,
+    conversation_id: str | None = None,
 ) -> Referral:
     """A referral ready to store: triage flags worked out, the answers encrypted."""
     result = safety.triage(answers)
@@ -46,6 +48,7 @@ def prepare(
         locale=locale,
         channel=channel,
         encrypted_answers=cipher.encrypt(answers),
+        conversation_id=conversation_id,
     )
 
 
@@ -80,10 +83,16 @@ def prepare_and_store(
     locale: str,
     channel: str,
     connectors: tuple[str, ...] = (),
+    conversation_id: str | None = None,
 ) -> Referral:
     """Store a consented referral, encrypted, with its triage flags and its outbox entries."""
     referral = prepare(
-        cipher, answers=answers, referral_for=referral_for, locale=locale, channel=channel
+        cipher,
+        answers=answers,
+        referral_for=referral_for,
+        locale=locale,
+        channel=channel,
+        conversation_id=conversation_id,
     )
     return store(db_session, referral, connectors)
 
@@ -96,12 +105,16 @@ def erase_by_reference(
     db_session: Session, reference: str, *, actor_id: str | None = None, reason: str = "request"
 ) -> bool:
     """A survivor's "delete what you hold about me": the referral and what hangs off it
-    (its notes, contact attempts and deliveries owed). The audit log keeps only the fact."""
+    (its notes, contact attempts and deliveries owed), and the conversation it was sent
+    from if that is still held (erased the one way, api/conversations/erasure.py: Rasa's
+    copy is queued in this same transaction). The audit log keeps only the fact."""
     referral = by_reference(db_session, reference.strip().upper())
     if referral is None:
         return False
     for table in (OutboxEntry, ReferralNote, ContactAttempt):
         db_session.exec(delete(table).where(col(table.referral_id) == referral.id))
+    if referral.conversation_id:
+        forget_here(db_session, referral.conversation_id)
     db_session.delete(referral)
     db_session.add(
         AuditEvent(

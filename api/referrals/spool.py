@@ -10,8 +10,6 @@ already exists; replaying it again changes nothing.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 import os
@@ -142,17 +140,3 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-async def replay_loop(
-    engine: Engine, folder: Path, every_seconds: float, stop: asyncio.Event
-) -> None:
-    recover_abandoned(folder)
-    while not stop.is_set():
-        try:
-            if waiting(folder):
-                await asyncio.to_thread(replay, engine, folder)
-        except Exception:  # the loop must outlive any one failure, or referrals wait unseen
-            logger.exception("spool replay failed; trying again in %s s", every_seconds)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=every_seconds)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 
+from api.conversations import erasure
 from api.core.limits import recent_hits
 from api.deps import SessionDep, SettingsDep
 from api.hub import delivery
@@ -199,18 +200,27 @@ async def retention_page(
     request: Request,
     admin: AdminStaff,
     settings: SettingsDep,
+    db_session: SessionDep,
     done: str | None = None,
     problem: str | None = None,
 ) -> Response:
     return render(
         request,
         "admin_retention.html",
-        {"staff": admin, "settings": settings, "done": done, "problem": problem},
+        {
+            "staff": admin,
+            "settings": settings,
+            "done": done,
+            "problem": problem,
+            # How many erasures the assistant's server still owes: never which.
+            "waiting": erasure.waiting(db_session),
+        },
     )
 
 
 @router.post("/erase")
 async def erase(
+    request: Request,
     admin: AdminStaff,
     db_session: SessionDep,
     reference: Annotated[str, Form(max_length=32)] = "",
@@ -224,4 +234,7 @@ async def erase(
         db_session, reference, actor_id=admin.user.id, reason="survivor's request"
     ):
         return see_other("/staff/admin/retention?problem=not_found")
+    # The conversation it came from, if still held, is queued for Rasa: erase it now
+    # rather than at the next pass.
+    await request.app.state.eraser.retry_waiting()
     return see_other("/staff/admin/retention?done=erased")

@@ -724,6 +724,7 @@ class ActionReferralFinish(Action):
             referral_for=tracker.get_slot("referral_for") or "myself",
             locale=locale_of(tracker),
             channel=channel_of(tracker),
+            conversation_id=tracker.sender_id,
         )
         say(dispatcher, "referral.sent", reference=referral.reference)
         say(dispatcher, "referral.what_next", days=hub().first_contact_working_days)

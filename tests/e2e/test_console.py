@@ -5,49 +5,19 @@ records a contact attempt and allocates it. In Debian's Chromium, with axe on ea
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from scripts.stack import ROOT, Stack
-from tests.e2e.conftest import Chat, serious_violations
+from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Chat, serious_violations
 from tests.e2e.test_substance import NAME, PHONE, answer_all, begin_referral
 from tests.stand_ins import StandInHub
 
 pytestmark = pytest.mark.e2e
 
-ADMIN_EMAIL = "console-admin@hub.example"
-ADMIN_PASSWORD = "a passphrase for the console test"
 ARTIFACTS = ROOT / "test-artifacts" / "console"
-
-
-@pytest.fixture(scope="module")
-def admin_account(stack: Stack) -> str:
-    """The first admin, made with the documented command against the stack's database."""
-    made = subprocess.run(
-        [sys.executable, "-m", "api.staff.cli", "create-user", "--email", ADMIN_EMAIL,
-         "--name", "Robin Helpline"],
-        # As an IT person would run it: the stack's own settings and secrets.
-        env={**stack.env(), "FRONT_DOOR_NEW_PASSWORD": ADMIN_PASSWORD},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )  # fmt: skip
-    assert made.returncode == 0, made.stderr
-    return ADMIN_EMAIL
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    opened = context.new_page()
-    yield opened
-    context.close()
 
 
 def make_referral(chat: Chat) -> str:

@@ -92,6 +92,7 @@ def fault_stack(
     stack.more_rasa_ports = [free_port()]
     stack.extra_env["REFERRAL_SPOOL_DIR"] = str(tmp_path_factory.mktemp("spool"))
     stack.extra_env["SPOOL_REPLAY_SECONDS"] = "1"
+    stack.extra_env["ERASE_RETRY_SECONDS"] = "1"
     # Every simulated person comes from loopback: lift the per-address limits.
     stack.extra_env.update(NO_RATE_LIMITS)
     stack.start_all_rasa()

@@ -147,3 +147,45 @@ def test_killing_one_rasa_process_during_load(fault_stack: Stack) -> None:
         answered = [s.text for s in person.sent if DEGRADED not in s.reply]
         for said in set(answered):
             assert in_rasa.count(said) >= answered.count(said), f"{said!r} was lost"
+
+
+def test_an_exit_while_rasa_is_away_is_finished_when_it_is_back(
+    fault_stack: Stack, redis_server: RedisServer, postgres_url: str
+) -> None:
+    """With Redis trackers a conversation outlives a Rasa restart, so an erase Rasa missed
+    must wait, durably, and be done when Rasa is back (api/conversations/erasure.py)."""
+    person = Person(fault_stack, ["hello", "/affirm"], pause=0).run()
+    cid = person.conversation_id
+    assert cid and person.user_texts_in_rasa() == ["hello", "/affirm"]
+    trackers = redis.Redis(port=redis_server.port, db=0).scan_iter(match=f"*{cid}*")
+    assert list(trackers), "the tracker is not in Redis"
+    for name in ("rasa", "rasa-2"):
+        fault_stack.stop(name)
+
+    exited = httpx.post(f"{fault_stack.api_url}/api/chat/{cid}/exit", timeout=30)
+    assert exited.status_code == 204
+    database = create_engine(postgres_url)
+    with database.connect() as connection:
+        owed = connection.execute(
+            text("SELECT count(*) FROM pendingerasure WHERE conversation_id = :cid"), {"cid": cid}
+        ).scalar()
+        held = connection.execute(
+            text("SELECT count(*) FROM conversation WHERE id = :cid"), {"cid": cid}
+        ).scalar()
+    assert (owed, held) == (1, 0), "erased here and queued for Rasa"
+
+    fault_stack.start_all_rasa()
+    fault_stack.wait_until_ready(timeout=300)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with database.connect() as connection:
+            owed = connection.execute(
+                text("SELECT count(*) FROM pendingerasure WHERE conversation_id = :cid"),
+                {"cid": cid},
+            ).scalar()
+        if owed == 0:
+            break
+        time.sleep(1)
+    database.dispose()
+    assert owed == 0, "the erase was never finished"
+    assert person.user_texts_in_rasa() == []

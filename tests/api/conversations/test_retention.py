@@ -2,67 +2,22 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any
 
-import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from api.conversations import service as conversations
+from api.conversations.erasure import ConversationEraser
 from api.conversations.models import Conversation
 from api.conversations.scheduled import purge_inactive
 from api.core.clock import utcnow
 from api.core.crypto import FieldCipher
-from api.core.db import make_engine, migrate
 from api.hub.models import OutboxEntry
 from api.rasa.client import RasaClient
 from api.referrals import service as referrals
 from api.referrals.models import Referral
-
-
-class RasaTrackerStandIn(BaseHTTPRequestHandler):
-    """Records which trackers were replaced with nothing."""
-
-    erased: list[str] = []
-
-    def do_PUT(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        RasaTrackerStandIn.erased.append(self.path.split("/")[2])
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def rasa() -> Iterator[RasaClient]:
-    RasaTrackerStandIn.erased = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RasaTrackerStandIn)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield RasaClient(f"http://127.0.0.1:{server.server_address[1]}", "token", 2.0)
-    server.shutdown()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'retention.db'}"
-    else:
-        url = str(request.getfixturevalue("postgres_url"))
-        with make_engine(url).begin() as connection:
-            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-            connection.exec_driver_sql("CREATE SCHEMA public")
-    migrate(url)
-    made = make_engine(url)
-    yield made
-    made.dispose()
+from tests.api.conversations.conftest import RasaTrackerStandIn
 
 
 async def test_idle_conversations_are_erased_here_and_in_rasa(
@@ -75,7 +30,7 @@ async def test_idle_conversations_are_erased_here_and_in_rasa(
         session.add(old)
         session.commit()
         old_id, fresh_id = old.id, fresh.id
-    assert await purge_inactive(engine, rasa, timedelta(hours=24)) == 1
+    assert await purge_inactive(ConversationEraser(engine, rasa), timedelta(hours=24)) == 1
     with Session(engine) as session:
         assert session.get(Conversation, old_id) is None
         assert session.get(Conversation, fresh_id) is not None

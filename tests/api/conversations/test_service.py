@@ -12,6 +12,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import Session
 
 from api.conversations import service
+from api.conversations.erasure import forget_here
 from api.core.crypto import FieldCipher
 from api.core.db import make_engine, migrate
 
@@ -34,7 +35,7 @@ CIPHER = FieldCipher([FieldCipher.new_key()])
 FRESH = timedelta(hours=4)
 
 
-def test_start_touch_and_erase(db_session: Session) -> None:
+def test_start_touch_and_forget(db_session: Session) -> None:
     conversation = service.start(db_session, channel="web", locale="en")
     assert len(conversation.id) >= 22
     service.touch(
@@ -44,7 +45,8 @@ def test_start_touch_and_erase(db_session: Session) -> None:
     assert found is not None
     assert service.options_of(found, CIPHER, FRESH) == ["/affirm", "/deny"]
     assert found.last_active_at.tzinfo is not None or db_session.bind.dialect.name == "sqlite"
-    service.erase(db_session, conversation.id)
+    forget_here(db_session, conversation.id)
+    db_session.commit()
     db_session.expire_all()
     assert service.get(db_session, conversation.id) is None
 

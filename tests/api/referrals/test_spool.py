@@ -158,8 +158,13 @@ async def test_the_replay_loop_outlives_a_failure(
         return real_replay(engine, where)
 
     monkeypatch.setattr(spool, "replay", failing_once)
+    from api.core.background import run_every
+
+    async def replay() -> None:
+        spool.replay(live, folder)
+
     stop = asyncio.Event()
-    loop = asyncio.create_task(spool.replay_loop(live, folder, 0.05, stop))
+    loop = asyncio.create_task(run_every("spool replay", 0.05, stop, replay))
     for _ in range(100):
         await asyncio.sleep(0.05)
         if stored(live)[0]:
