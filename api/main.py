@@ -23,8 +23,6 @@ from api.channels.words import get_channel_words
 from api.chat.schemas import VISIBLE_CHARACTER
 from api.chat.service import ChatService
 from api.chat.views import router as chat_router
-from api.conversations.erasure import ConversationEraser
-from api.conversations.scheduled import purge_inactive
 from api.core.background import run_every
 from api.core.clock import utcnow
 from api.core.config import Settings, get_settings
@@ -34,6 +32,8 @@ from api.core.errors import install_error_handlers
 from api.core.limits import ChatLimits, make_limiter
 from api.core.logging import configure_logging
 from api.core.middleware import SafetyHeadersMiddleware
+from api.erasure.scheduled import purge_inactive
+from api.erasure.service import ConversationEraser
 from api.health.views import router as health_router
 from api.hub import worker as hub_worker
 from api.hub.config import hub_config

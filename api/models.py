@@ -2,10 +2,12 @@
 
 from api.channels.models import InboundMessage, OptOut, OutboundMessage
 from api.conversations.models import Conversation
+from api.core.audit import AuditEvent
 from api.core.limits import LimitHit, RateCount
+from api.erasure.models import PendingErasure
 from api.hub.models import OutboxEntry
 from api.referrals.models import ContactAttempt, Referral, ReferralNote
-from api.staff.models import AuditEvent, SignInFailure, StaffSession, StaffUser
+from api.staff.models import SignInFailure, StaffSession, StaffUser
 
 __all__ = [
     "AuditEvent",
@@ -16,6 +18,7 @@ __all__ = [
     "OptOut",
     "OutboundMessage",
     "OutboxEntry",
+    "PendingErasure",
     "RateCount",
     "Referral",
     "ReferralNote",

@@ -82,7 +82,8 @@ async def inbound_message(
 
 
 def _unavailable(service: ChannelService) -> list[str]:
-    messages, _ = service.chat.render([MessageKey(key="system.unavailable")], "en", "sms")
+    locale = service.chat.default_locale
+    messages, _ = service.chat.render([MessageKey(key="system.unavailable")], locale, "sms")
     return [m.text for m in messages]
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import yaml
 
 from api.core.config import PROJECT_ROOT
+from api.core.locales import SOURCE_LOCALE
 from api.languages.registry import plain
 
 WORDS_FILE = PROJECT_ROOT / "content" / "channel_words.yml"
-FALLBACK_LOCALE = "en"
 
 
 class Command(StrEnum):
@@ -33,7 +33,7 @@ class ChannelWords:
         """The command a whole message is: in its language, in English, or in any other
         (someone may type "wyjdź" before they have chosen Polish)."""
         said = plain(text)
-        for code in dict.fromkeys((locale, FALLBACK_LOCALE, *self.by_locale)):
+        for code in dict.fromkeys((locale, SOURCE_LOCALE, *self.by_locale)):
             for command, words in self.by_locale.get(code, {}).items():
                 if said in words:
                     return command

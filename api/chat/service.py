@@ -15,21 +15,21 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 import safety
 from api.conversations import service as conversations
-from api.conversations.erasure import ConversationEraser
 from api.conversations.models import Conversation
+from api.core.channels import TEXT_ONLY_CHANNELS
 from api.core.crypto import FieldCipher
 from api.core.limits import ChatLimits, RateLimiter
 from api.languages.registry import language_payload
 from api.nlu.danger import DangerNet, NetFinding, get_danger_net
 from api.rasa.client import RasaClient, RasaUnavailableError
 from api.render.renderer import (
-    TEXT_ONLY_CHANNELS,
     MissingMessageError,
     Renderer,
     payload_for_numbered_reply,
@@ -100,6 +100,14 @@ class Admission:
     limited: bool = False
 
 
+class Eraser(Protocol):
+    """Erases a conversation everywhere (the one erasure: api/erasure/service.py)."""
+
+    async def erase(self, db_session: Session, conversation_id: str) -> None: ...
+
+    async def settle(self, db_session: Session, conversation_id: str) -> None: ...
+
+
 class ChatService:
     def __init__(
         self,
@@ -110,7 +118,7 @@ class ChatService:
         limits: ChatLimits,
         cipher: FieldCipher,
         options_max_age: timedelta,
-        eraser: ConversationEraser,
+        eraser: Eraser,
         danger_net: Callable[[], DangerNet] = get_danger_net,
     ) -> None:
         self.rasa = rasa
@@ -344,5 +352,5 @@ class ChatService:
         await self.erase(db_session, conversation_id)
 
     async def erase(self, db_session: Session, conversation_id: str) -> None:
-        """Forget the conversation here and in Rasa (api/conversations/erasure.py)."""
+        """Forget the conversation here and in Rasa (api/erasure/service.py)."""
         await self.eraser.erase(db_session, conversation_id)

@@ -11,6 +11,8 @@ from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.core.locales import SOURCE_LOCALE
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # The secrets `make run` generates on first start (api/core/secrets.py); `.env` and the
 # environment override them.
@@ -56,7 +58,7 @@ class Settings(BaseSettings):
     # Content: translation catalogs and the local hub's details.
     locales_dir: Path = PROJECT_ROOT / "content" / "locales"
     hub_config_file: Path = PROJECT_ROOT / "content" / "hub" / "north-yorkshire-york.yml"
-    default_locale: str = "en"
+    default_locale: str = SOURCE_LOCALE
 
     # The address people reach this service at, behind any proxy (used in links sent by
     # SMS, and to check Twilio's signatures). Empty: links are relative, for the web only.

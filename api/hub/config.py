@@ -12,15 +12,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from api.core.locales import SOURCE_LOCALE
+
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-FALLBACK_LOCALE = "en"
 HOURS_AND_MINUTES = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
 
 def in_locale(words: dict[str, str], locale: str) -> str:
     """A configured phrase in the reader's language, or in English when it has none."""
-    return words.get(locale) or words[FALLBACK_LOCALE]
+    return words.get(locale) or words[SOURCE_LOCALE]
 
 
 class OpeningTimes(BaseModel):
@@ -59,7 +60,7 @@ class HubContact(BaseModel):
     @field_validator("hours_text")
     @classmethod
     def _has_english(cls, value: dict[str, str]) -> dict[str, str]:
-        if not value.get(FALLBACK_LOCALE):
+        if not value.get(SOURCE_LOCALE):
             raise ValueError("hours_text needs an English ('en') entry")
         return value
 
@@ -129,7 +130,7 @@ class HubConfig(BaseModel):
         return value
 
     def name_in(self, locale: str) -> str:
-        return in_locale({FALLBACK_LOCALE: self.name, **self.names}, locale)
+        return in_locale({SOURCE_LOCALE: self.name, **self.names}, locale)
 
     def is_open(self, at: datetime) -> bool:
         """Whether someone at the hub can answer now (never, when no contact is configured)."""
@@ -139,7 +140,7 @@ class HubConfig(BaseModel):
             return False
         return self.contact.is_open(at.astimezone(ZoneInfo(self.time_zone)))
 
-    def message_params(self, locale: str = FALLBACK_LOCALE) -> dict[str, str]:
+    def message_params(self, locale: str = SOURCE_LOCALE) -> dict[str, str]:
         """What every chat message may mention about the hub, in the reader's language."""
         params = {
             "hub_name": self.name_in(locale),

@@ -17,6 +17,8 @@ from typing import Literal
 import yaml
 
 from api.core.config import PROJECT_ROOT
+from api.core.locales import SOURCE_LOCALE
+from api.core.payloads import intent_payload
 
 LANGUAGES_FILE = PROJECT_ROOT / "content" / "languages.yml"
 LOCALES_DIR = PROJECT_ROOT / "content" / "locales"
@@ -41,7 +43,7 @@ class Language:
 
 def language_payload(intent: str, code: str) -> str:
     """The payload of a button that chooses a language (read back by chosen_by_payload)."""
-    return f'/{intent}{{"language":"{code}"}}'
+    return intent_payload(intent, language=code)
 
 
 def plain(text: str) -> str:
@@ -110,7 +112,7 @@ class Languages:
 
 
 def load_languages(
-    path: Path = LANGUAGES_FILE, locales_dir: Path = LOCALES_DIR, default: str = "en"
+    path: Path = LANGUAGES_FILE, locales_dir: Path = LOCALES_DIR, default: str = SOURCE_LOCALE
 ) -> Languages:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     with_catalogs = {p.name for p in locales_dir.iterdir() if p.is_dir()}

@@ -16,10 +16,10 @@ from pathlib import Path
 import yaml
 
 from api.core.config import PROJECT_ROOT
+from api.core.locales import SOURCE_LOCALE
 from api.nlu.retrieval import TopicChoice
 
 AUDIENCES_FILE = PROJECT_ROOT / "content" / "topics" / "audiences.yml"
-FALLBACK_LOCALE = "en"
 
 
 class AudienceCues:
@@ -37,7 +37,7 @@ class AudienceCues:
         """The audiences the message speaks for, in the file's order."""
         found = []
         for slug, by_locale in self.patterns.items():
-            for code in dict.fromkeys((locale, FALLBACK_LOCALE)):
+            for code in dict.fromkeys((locale, SOURCE_LOCALE)):
                 if any(p.search(text) for p in by_locale.get(code, [])):
                     found.append(slug)
                     break

@@ -29,14 +29,9 @@ import numpy as np
 import yaml
 
 from api.core.config import PROJECT_ROOT
+from api.core.locales import SOURCE_LOCALE
 from api.nlu.encoder import Encoder, Vectors, get_encoder
-from api.resources.store import (
-    FALLBACK_LOCALE,
-    ContentError,
-    Resource,
-    ResourceStore,
-    get_store,
-)
+from api.resources.store import ContentError, Resource, ResourceStore, get_store
 from safety.normalise import fold_letters
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -243,7 +238,7 @@ class TopicRetriever:
         lexical = np.zeros(len(self.slugs))
         pieces = np.zeros(len(self.slugs))
         tokens = words(text)
-        for code in dict.fromkeys((locale, FALLBACK_LOCALE)):
+        for code in dict.fromkeys((locale, SOURCE_LOCALE)):
             if (index := self.lexical.get(code)) is not None:
                 found = index.scores(tokens)
                 lexical = np.maximum(lexical, [found.get(slug, 0.0) for slug in self.slugs])

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import case
 from sqlmodel import Session, col, select
 
+from api.core.audit import audit
 from api.core.clock import aware, utcnow
 from api.core.crypto import FieldCipher
 from api.referrals.models import (
@@ -20,7 +21,7 @@ from api.referrals.models import (
     Referral,
     ReferralNote,
 )
-from api.staff.service import audit
+from safety.risk import PRIORITY_ORDER
 
 MAX_NOTE_CHARS = 4000
 
@@ -53,10 +54,10 @@ class QueueFilter:
 
 def queue(db_session: Session, query: QueueFilter, limit: int = 200) -> list[Referral]:
     """Most urgent first, then longest waiting first."""
+    most_urgent_first = list(reversed(PRIORITY_ORDER))
     rank = case(
-        (col(Referral.priority) == "urgent", 0),
-        (col(Referral.priority) == "high", 1),
-        else_=2,
+        *((col(Referral.priority) == p, n) for n, p in enumerate(most_urgent_first)),
+        else_=len(most_urgent_first),
     )
     statement = select(Referral).order_by(rank, col(Referral.created_at))
     if query.status:

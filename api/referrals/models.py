@@ -51,7 +51,7 @@ class Referral(ReferralBase, table=True):
     )
     encrypted_answers: str = Field(sa_column=Column(Text, nullable=False))
     # The conversation it was sent from, so that erasing the referral by its reference
-    # also erases that conversation if it is still held (api/conversations/erasure.py).
+    # also erases that conversation if it is still held (api/erasure/service.py).
     # Never shown and never sent to the hub.
     conversation_id: str | None = Field(default=None, max_length=64)
 

@@ -11,12 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 import safety
-from api.conversations.erasure import forget_here
+from api.core.audit import AuditEvent
 from api.core.clock import utcnow
 from api.core.crypto import FieldCipher
+from api.erasure.service import forget_here
 from api.hub.models import OutboxEntry
 from api.referrals.models import ContactAttempt, Referral, ReferralNote
-from api.staff.models import AuditEvent
 
 # No 0/O, 1/I/L: a reference read over the phone should not be misheard.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -106,7 +106,7 @@ def erase_by_reference(
 ) -> bool:
     """A survivor's "delete what you hold about me": the referral and what hangs off it
     (its notes, contact attempts and deliveries owed), and the conversation it was sent
-    from if that is still held (erased the one way, api/conversations/erasure.py: Rasa's
+    from if that is still held (erased the one way, api/erasure/service.py: Rasa's
     copy is queued in this same transaction). The audit log keeps only the fact."""
     referral = by_reference(db_session, reference.strip().upper())
     if referral is None:

@@ -14,6 +14,8 @@ from typing import Any
 
 import i18n
 
+from api.core.channels import TEXT_ONLY_CHANNELS
+from api.core.locales import SOURCE_LOCALE
 from api.languages.registry import Languages, get_languages
 from api.render.bidi import isolate_left_to_right
 from api.render.schemas import Button, ButtonKey, ItemKey, MessageKey, OutgoingMessage
@@ -22,8 +24,6 @@ from api.resources.store import Resource, ResourceStore
 logger = logging.getLogger(__name__)
 
 NAMESPACE = "chat"
-FALLBACK_LOCALE = "en"
-TEXT_ONLY_CHANNELS = frozenset({"sms", "whatsapp"})
 BY_TEXT = "_by_text"  # the words a key has for SMS and WhatsApp, where they differ
 
 
@@ -76,7 +76,7 @@ class Renderer:
 
     def text(self, key: str, locale: str, namespace: str = NAMESPACE, **params: Any) -> str:
         full_key = f"{namespace}.{key}"
-        for candidate in dict.fromkeys((locale, FALLBACK_LOCALE)):
+        for candidate in dict.fromkeys((locale, SOURCE_LOCALE)):
             merged = {**self._shared(candidate), **params}
             try:
                 return str(i18n.t(full_key, locale=candidate, **merged))

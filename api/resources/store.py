@@ -16,10 +16,10 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from api.core.config import PROJECT_ROOT
+from api.core.locales import SOURCE_LOCALE
 from api.hub.config import PAGE_CHOICES
 
 RESOURCES_DIR = PROJECT_ROOT / "content" / "resources"
-FALLBACK_LOCALE = "en"
 SUMMARY_LIMIT = 600
 # Where a page says what depends on the hub's configuration: `%{setting}` in the body.
 VARIANT = re.compile(r"%\{(\w+)\}")
@@ -79,9 +79,9 @@ class ContentError(ValueError):
 class ResourceStore:
     def __init__(self, root: Path = RESOURCES_DIR) -> None:
         self.root = root
-        english = {path.stem: _load(path, FALLBACK_LOCALE) for path in _topics(root / "en")}
-        self._by_locale: dict[str, dict[str, Resource]] = {FALLBACK_LOCALE: english}
-        for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name != "en"):
+        english = {path.stem: _load(path, SOURCE_LOCALE) for path in _topics(root / SOURCE_LOCALE)}
+        self._by_locale: dict[str, dict[str, Resource]] = {SOURCE_LOCALE: english}
+        for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name != SOURCE_LOCALE):
             self._by_locale[folder.name] = {
                 path.stem: _load(path, folder.name, english.get(path.stem))
                 for path in _topics(folder)
@@ -91,7 +91,7 @@ class ResourceStore:
         self._check()
 
     def _check(self) -> None:
-        english = self._by_locale[FALLBACK_LOCALE]
+        english = self._by_locale[SOURCE_LOCALE]
         if not english:
             raise ContentError("there must be English resources to fall back to")
         if any(resource.body is None for resource in english.values()):
@@ -115,18 +115,18 @@ class ResourceStore:
 
     @property
     def slugs(self) -> list[str]:
-        return list(self._by_locale[FALLBACK_LOCALE])
+        return list(self._by_locale[SOURCE_LOCALE])
 
     def locales(self) -> list[str]:
         return list(self._by_locale)
 
     def english(self, slug: str) -> Resource | None:
-        return self._by_locale[FALLBACK_LOCALE].get(slug)
+        return self._by_locale[SOURCE_LOCALE].get(slug)
 
     def get(self, slug: str, locale: str) -> Resource | None:
         """The topic in the reader's language, or in English if it is not translated yet."""
         found = self._by_locale.get(locale, {}).get(slug)
-        return found or self._by_locale[FALLBACK_LOCALE].get(slug)
+        return found or self._by_locale[SOURCE_LOCALE].get(slug)
 
     def all(self, locale: str) -> list[Resource]:
         return [r for slug in self.slugs if (r := self.get(slug, locale)) is not None]

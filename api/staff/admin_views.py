@@ -9,9 +9,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 
-from api.conversations import erasure
+from api.core.audit import audit
 from api.core.limits import recent_hits
 from api.deps import SessionDep, SettingsDep
+from api.erasure import service as erasure
 from api.hub import delivery
 from api.hub.models import OutboxEntry
 from api.referrals import service as referrals
@@ -81,7 +82,7 @@ async def create_user(
         )
     except service.AccountError as error:
         return _users_page(request, admin, db_session, problem=error.code, status_code=400)
-    service.audit(db_session, "account_created", actor_id=admin.user.id, detail=f"user {user.id}")
+    audit(db_session, "account_created", actor_id=admin.user.id, detail=f"user {user.id}")
     db_session.commit()
     return see_other("/staff/admin/users?done=created")
 
@@ -184,7 +185,7 @@ async def retry_delivery(entry_id: int, admin: AdminStaff, db_session: SessionDe
     if entry is None:
         raise PageNotFound
     delivery.retry_now(db_session, entry_id)
-    service.audit(
+    audit(
         db_session,
         "delivery_retried",
         actor_id=admin.user.id,

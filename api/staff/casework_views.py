@@ -15,10 +15,12 @@ from api.referrals.models import CLOSING_REASONS, CONTACT_OUTCOMES, STATUSES, Re
 from api.staff import service
 from api.staff.auth import CurrentStaff
 from api.staff.pages import PageNotFound, render
+from safety.risk import PRIORITY_ORDER
 
 router = APIRouter(prefix="/staff", tags=["staff"], include_in_schema=False)
 
-PRIORITIES = ("urgent", "high", "standard")
+# Most urgent first, as the queue sorts them.
+PRIORITIES = tuple(reversed(PRIORITY_ORDER))
 
 
 def _referral(db_session: SessionDep, referral_id: str) -> Referral:

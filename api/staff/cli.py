@@ -15,6 +15,7 @@ import sys
 
 from sqlmodel import Session
 
+from api.core.audit import audit
 from api.core.config import get_settings
 from api.core.db import make_engine, migrate
 from api.staff import service
@@ -45,7 +46,7 @@ def create_user(email: str, name: str, role: str) -> int:
         except service.AccountError as error:
             print(f"Not created: {error.code.replace('_', ' ')}.", file=sys.stderr)
             return 1
-        service.audit(db_session, "account_created", actor_id=None, detail=f"user {user.id} (cli)")
+        audit(db_session, "account_created", actor_id=None, detail=f"user {user.id} (cli)")
         db_session.commit()
         print(f"Created {role} account {user.id}. Sign in at /staff/sign-in.")
     engine.dispose()

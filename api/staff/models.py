@@ -1,8 +1,4 @@
-"""Staff accounts, their sign-in sessions, and the audit log of what they did.
-
-The audit log records who did what to which referral, and when; never a survivor's
-details, so it can be kept after the referral itself is erased.
-"""
+"""Staff accounts and their sign-in sessions (what they did is in api/core/audit.py)."""
 
 from __future__ import annotations
 
@@ -57,13 +53,3 @@ class SignInFailure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     client_key: str = Field(index=True, max_length=64)
     at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), index=True)
-
-
-class AuditEvent(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), index=True)
-    actor_id: str | None = Field(default=None, max_length=36, index=True)
-    action: str = Field(max_length=40, index=True)
-    referral_id: str | None = Field(default=None, max_length=36, index=True)
-    # Codes and ids only (a status, a service name, a user id): never a survivor's details.
-    detail: str | None = Field(default=None, max_length=200)

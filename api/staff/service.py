@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from api.core.audit import AuditEvent, audit
 from api.core.clock import aware, utcnow
 from api.core.crypto import FieldCipher
 from api.staff import security
-from api.staff.models import ROLES, AuditEvent, SignInFailure, StaffSession, StaffUser
+from api.staff.models import ROLES, SignInFailure, StaffSession, StaffUser
 
 logger = logging.getLogger(__name__)
 
@@ -49,20 +50,6 @@ class SignInResult:
     # "ok", "second_factor", "wrong", "locked" or "rate_limited"
     outcome: str
     token: str | None = None
-
-
-def audit(
-    db_session: Session,
-    action: str,
-    *,
-    actor_id: str | None,
-    referral_id: str | None = None,
-    detail: str | None = None,
-) -> None:
-    """Add an audit event to the session; the caller's commit writes it with the change."""
-    db_session.add(
-        AuditEvent(action=action, actor_id=actor_id, referral_id=referral_id, detail=detail)
-    )
 
 
 # Accounts

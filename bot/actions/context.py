@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-DEFAULT_LOCALE = "en"
-TEXT_ONLY_CHANNELS = frozenset({"sms", "whatsapp"})
+from api.core.channels import TEXT_ONLY_CHANNELS
+from api.core.config import get_settings
 
 
 def _metadata(tracker: Tracker) -> dict[str, object]:
@@ -16,7 +16,7 @@ def _metadata(tracker: Tracker) -> dict[str, object]:
 def locale_of(tracker: Tracker) -> str:
     """The locale the API sent with the message (Rasa keeps it in the message's metadata)."""
     locale = _metadata(tracker).get("locale")
-    return locale if isinstance(locale, str) and locale else DEFAULT_LOCALE
+    return locale if isinstance(locale, str) and locale else get_settings().default_locale
 
 
 def channel_of(tracker: Tracker) -> str:

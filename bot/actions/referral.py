@@ -16,6 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from api.core.payloads import intent_payload
 from api.referrals import runtime
 from api.referrals.answers import NOT_ANSWERED, SKIPPED
 from bot.actions import validators
@@ -79,8 +80,7 @@ CHANGEABLE = [
 
 
 def _entity_payload(intent: str, **entities: str) -> str:
-    inner = ",".join(f'"{k}":"{v}"' for k, v in entities.items())
-    return f"/{intent}{{{inner}}}"
+    return intent_payload(intent, **entities)
 
 
 def _yes_no_buttons(slot: str) -> list[dict[str, str]]:

@@ -6,7 +6,6 @@ database, and it is forgotten when the conversation ends or the person exits.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from api.core.payloads import intent_payload
 from bot.actions.context import is_text_only, locale_of
 from bot.actions.parsing import clear_answer
 
@@ -41,7 +41,7 @@ def plan_content() -> PlanContent:
 
 
 def _payload(**entities: str) -> str:
-    return "/safety_plan" + json.dumps(entities, separators=(",", ":"))
+    return intent_payload("safety_plan", **entities)
 
 
 def step_key(module: str, step: str) -> str:

@@ -7,7 +7,6 @@ there are candidates (docs/nlu.md)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -15,6 +14,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from api.core.payloads import intent_payload
 from api.nlu.audiences import get_cues
 from api.nlu.retrieval import get_retriever
 from api.resources.store import Resource, get_store
@@ -30,7 +30,7 @@ NEXT_STEP_KEYS = {
 
 
 def topic_payload(topic: str) -> str:
-    return "/understand_abuse" + json.dumps({"topic": topic}, separators=(",", ":"))
+    return intent_payload("understand_abuse", topic=topic)
 
 
 def show_topic(

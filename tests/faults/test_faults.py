@@ -153,7 +153,7 @@ def test_an_exit_while_rasa_is_away_is_finished_when_it_is_back(
     fault_stack: Stack, redis_server: RedisServer, postgres_url: str
 ) -> None:
     """With Redis trackers a conversation outlives a Rasa restart, so an erase Rasa missed
-    must wait, durably, and be done when Rasa is back (api/conversations/erasure.py)."""
+    must wait, durably, and be done when Rasa is back (api/erasure/service.py)."""
     person = Person(fault_stack, ["hello", "/affirm"], pause=0).run()
     cid = person.conversation_id
     assert cid and person.user_texts_in_rasa() == ["hello", "/affirm"]

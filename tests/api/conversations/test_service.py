@@ -12,9 +12,9 @@ from sqlalchemy import inspect, text
 from sqlmodel import Session
 
 from api.conversations import service
-from api.conversations.erasure import forget_here
 from api.core.crypto import FieldCipher
 from api.core.db import make_engine, migrate
+from api.erasure.service import forget_here
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

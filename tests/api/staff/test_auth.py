@@ -13,10 +13,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from api.core.audit import AuditEvent
 from api.core.clock import utcnow
 from api.main import create_app
 from api.referrals.models import Referral
-from api.staff.models import AuditEvent, StaffSession, StaffUser
+from api.staff.models import StaffSession, StaffUser
 from tests.api.staff.conftest import CSRF, PASSWORD, add_user, csrf_of, post, refer, sign_in
 from tests.conftest import make_settings
 

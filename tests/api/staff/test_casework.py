@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from api.core.audit import AuditEvent
 from api.core.clock import utcnow
 from api.hub.models import OutboxEntry
 from api.referrals.models import ContactAttempt, Referral, ReferralNote
-from api.staff.models import AuditEvent
 from tests.api.staff.conftest import ANSWERS, PASSWORD, PERSONAL, post, refer, sign_in
 
 ROOT = Path(__file__).resolve().parents[3]

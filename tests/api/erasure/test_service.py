@@ -11,13 +11,13 @@ from sqlmodel import Session, select
 
 from api.channels.models import InboundMessage, OptOut, OutboundMessage
 from api.conversations import service as conversations
-from api.conversations.erasure import ConversationEraser, retry_delay, waiting
-from api.conversations.models import PendingErasure
 from api.core.clock import aware, utcnow
 from api.core.crypto import FieldCipher
+from api.erasure.models import PendingErasure
+from api.erasure.service import ConversationEraser, retry_delay, waiting
 from api.rasa.client import RasaClient, RasaUnavailableError
 from api.referrals import service as referrals
-from tests.api.conversations.conftest import RasaTrackerStandIn
+from tests.api.erasure.conftest import RasaTrackerStandIn
 
 CONVERSATION = "sms-erasure-test-conversation"
 

@@ -1,7 +1,7 @@
 """The idle purge: nothing is kept longer than it is useful.
 
 A conversation idle for CONVERSATION_RETENTION_HOURS is erased here and in Rasa, as if the
-person had pressed Exit (the same erasure: api/conversations/erasure.py). Runs in each API
+person had pressed Exit (the same erasure: api/erasure/service.py). Runs in each API
 process's background work; erasing twice is harmless.
 """
 
@@ -14,9 +14,9 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from api.channels.models import InboundMessage
-from api.conversations.erasure import ConversationEraser, forget_here
 from api.conversations.models import Conversation
 from api.core.clock import utcnow
+from api.erasure.service import ConversationEraser, forget_here
 
 logger = logging.getLogger(__name__)
 

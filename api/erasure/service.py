@@ -30,8 +30,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from api.channels.models import InboundMessage, OutboundMessage
-from api.conversations.models import Conversation, PendingErasure
+from api.conversations.models import Conversation
 from api.core.clock import aware, utcnow
+from api.erasure.models import PendingErasure
 from api.rasa.client import RasaClient, RasaUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -112,8 +113,11 @@ class ConversationEraser:
         try:
             owed = db_session.get(PendingErasure, conversation_id) is not None
         except SQLAlchemyError:
+            owed = False  # cannot tell; the retry pass erases it, at worst mid-conversation
+        finally:
+            # End the read now: a connection held while Rasa is awaited would starve the
+            # pool when many people are waiting at once.
             db_session.rollback()
-            return  # cannot tell; the retry pass erases it, at worst mid-conversation
         if not owed:
             return
         await self.rasa.erase(conversation_id)

@@ -8,16 +8,16 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from api.conversations import service as conversations
-from api.conversations.erasure import ConversationEraser
 from api.conversations.models import Conversation
-from api.conversations.scheduled import purge_inactive
 from api.core.clock import utcnow
 from api.core.crypto import FieldCipher
+from api.erasure.scheduled import purge_inactive
+from api.erasure.service import ConversationEraser
 from api.hub.models import OutboxEntry
 from api.rasa.client import RasaClient
 from api.referrals import service as referrals
 from api.referrals.models import Referral
-from tests.api.conversations.conftest import RasaTrackerStandIn
+from tests.api.erasure.conftest import RasaTrackerStandIn
 
 
 async def test_idle_conversations_are_erased_here_and_in_rasa(

@@ -1,0 +1,1 @@
+"""Erasing conversations: one way, whatever ended them (service.py)."""
