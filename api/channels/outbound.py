@@ -1,13 +1,15 @@
 """Messages the service sends on its own initiative, by SMS or WhatsApp.
 
-Only to someone who has said this channel is safe (the caller passes that consent), never
-to a number that opted out, only with message keys whose first line is neutral (the
+Only to someone who chose this channel for contact in their referral, to the number they
+gave, when they did not say messages are unsafe (api/referrals/contact.py reads their
+answers); never to a number that opted out, only with message keys whose first line is neutral (the
 `proactive.*` keys), and on WhatsApp outside the 24-hour window only as an approved template.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +21,7 @@ from api.channels import identity
 from api.channels.models import InboundMessage, OptOut, OutboundMessage
 from api.core.clock import utcnow
 from api.core.config import Settings
+from api.referrals.contact import why_not_send
 from api.render.renderer import Renderer
 
 logger = logging.getLogger(__name__)
@@ -71,13 +74,16 @@ class OutboundSender:
         address: str,
         key: str,
         locale: str,
-        consented: bool,
+        answers: Mapping[str, Any],
         params: dict[str, Any] | None = None,
     ) -> OutboundMessage:
+        """`answers`: the decrypted answers of the referral this message is for. Without
+        a referral that chose this channel and this number, nothing is sent."""
         if not key.startswith(PROACTIVE_PREFIX):
             raise NotSent("only proactive.* messages, with a neutral first line, may be sent")
-        if not consented:
-            raise NotSent("no recorded consent to contact on this channel")
+        refused = why_not_send(answers, address, key)
+        if refused is not None:
+            raise NotSent(refused)
         cid = identity.conversation_id_for(address, self.settings.channel_id_key.get_secret_value())
         if db_session.get(OptOut, cid) is not None:
             raise NotSent("opted out")

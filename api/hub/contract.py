@@ -19,13 +19,15 @@ import json
 import sys
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, Generic, Literal, TypeVar
 
+import yaml
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_serializer
 
 from api.core.config import PROJECT_ROOT
-from api.referrals.answers import NOT_ANSWERED, SKIPPED
+from api.referrals.answers import NOT_ANSWERED, PLAIN_MESSAGE, SKIPPED
 
 SCHEMA_DIR = PROJECT_ROOT / "docs"
 SCHEMA_BASE = "https://frontdoor.example/schemas/referral"
@@ -92,9 +94,17 @@ class Answers(BaseModel):
     contact_detail: Answer[str] = Field(
         description="A UK phone number (like 07700 900123) or an email address."
     )
+    # Added after version 2 was published, so optional in the schema; always sent.
+    contact_shared: Answer[Literal["yes", "no", "unsure"]] = Field(
+        default=Answer(status=Status.NOT_ASKED, value=None),
+        description="Whether anyone else uses or checks that phone or email.",
+    )
     contact_times: Answer[str]
     voicemail_ok: Answer[bool]
-    message_ok_text: Answer[str] = Field(description="What a message may say, in their words.")
+    message_ok_text: Answer[str] = Field(
+        description="What a first message or voicemail may say, in their words, or the plain "
+        "first message they chose (given in English)."
+    )
     may_say_who: Answer[bool]
     confirm_word: Answer[str]
     children_count: Answer[int]
@@ -204,7 +214,23 @@ def status_of(value: Any) -> Status:
     return Status.ANSWERED
 
 
+@lru_cache
+def plain_message() -> str:
+    """The plain first message, as the survivor saw it offered, in English for the hub."""
+    catalog = yaml.safe_load(
+        (PROJECT_ROOT / "content" / "locales" / "en" / "chat.yml").read_text(encoding="utf-8")
+    )
+    return str(catalog["proactive"]["first_message"])
+
+
+def _readable(answers: dict[str, Any]) -> dict[str, Any]:
+    if answers.get("message_ok_text") == PLAIN_MESSAGE:
+        return {**answers, "message_ok_text": plain_message()}
+    return answers
+
+
 def answers_v2(answers: dict[str, Any]) -> Answers:
+    answers = _readable(answers)
     return Answers.model_validate(
         {
             question: {"status": status, "value": value if status is Status.ANSWERED else None}
@@ -216,6 +242,7 @@ def answers_v2(answers: dict[str, Any]) -> Answers:
 
 
 def answers_v1(answers: dict[str, Any]) -> dict[str, V1Value]:
+    answers = _readable(answers)
     plain: dict[str, V1Value] = {}
     for question, value in answers.items():
         status = status_of(value)

@@ -11,3 +11,6 @@ from __future__ import annotations
 
 SKIPPED = "__skipped__"  # the person chose Skip (bot/domain/referral.yml sets it too)
 NOT_ANSWERED = "__not_answered__"  # asked twice and not understood: the flow moved on
+# The survivor chose the plain first message (proactive.first_message, in their language)
+# as the only words a first text, message or voicemail may say.
+PLAIN_MESSAGE = "__plain_message__"

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from api.core.audit import audit
 from api.core.clock import aware, utcnow
 from api.core.crypto import FieldCipher
+from api.referrals.contact import WAYS, contact_ways
 from api.referrals.models import (
     CLOSING_REASONS,
     CONTACT_OUTCOMES,
@@ -131,9 +132,12 @@ def record_contact_attempt(
     *,
     actor_id: str,
     outcome: str,
+    way: str,
     retry_after: datetime | None = None,
     note: str = "",
 ) -> None:
+    """`way`: how it was tried. Only a way the survivor agreed to can be recorded; the
+    console offers no other, and this refuses one sent anyway."""
     if outcome not in CONTACT_OUTCOMES:
         raise CaseworkError("outcome_missing")
     if outcome == "unsafe" and retry_after is None:
@@ -142,19 +146,31 @@ def record_contact_attempt(
         raise CaseworkError("retry_after_past")
     if len(note) > MAX_NOTE_CHARS:
         raise CaseworkError("note_too_long")
+    if way not in WAYS:
+        raise CaseworkError("way_missing")
+    if way not in contact_ways(cipher.decrypt(referral.encrypted_answers)).allowed:
+        raise CaseworkError("way_not_agreed")
+    # How it was tried is kept with the attempt's note, encrypted: it says how they are reached.
+    kept = {"text": note.strip(), "way": way}
     db_session.add(
         ContactAttempt(
             referral_id=referral.id,
             author_id=actor_id,
             outcome=outcome,
             retry_after=retry_after if outcome == "unsafe" else None,
-            encrypted_note=cipher.encrypt({"text": note.strip()}) if note.strip() else None,
+            encrypted_note=cipher.encrypt(kept),
         )
     )
     if outcome == "reached" and referral.status in {"new", "in_review"}:
         referral.status = "contacted"
     _touch(db_session, referral)
-    audit(db_session, "contact_attempt", actor_id=actor_id, referral_id=referral.id, detail=outcome)
+    audit(
+        db_session,
+        "contact_attempt",
+        actor_id=actor_id,
+        referral_id=referral.id,
+        detail=f"{outcome} by {way}",
+    )
     db_session.commit()
 
 
@@ -208,6 +224,7 @@ class TimelineEntry:
     text: str
     outcome: str | None = None
     retry_after: datetime | None = None
+    way: str | None = None  # how a contact attempt was made (none before this was kept)
 
 
 def timeline(db_session: Session, cipher: FieldCipher, referral: Referral) -> list[TimelineEntry]:
@@ -225,15 +242,16 @@ def timeline(db_session: Session, cipher: FieldCipher, referral: Referral) -> li
         select(ContactAttempt).where(ContactAttempt.referral_id == referral.id)
     )
     for attempt in attempts:
-        text = cipher.decrypt(attempt.encrypted_note)["text"] if attempt.encrypted_note else ""
+        kept = cipher.decrypt(attempt.encrypted_note) if attempt.encrypted_note else {}
         entries.append(
             TimelineEntry(
                 attempt.created_at,
                 attempt.author_id,
                 "contact",
-                text,
+                kept.get("text", ""),
                 attempt.outcome,
                 attempt.retry_after,
+                kept.get("way"),
             )
         )
     return sorted(entries, key=lambda entry: entry.at, reverse=True)

@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.deps import CipherDep, HubDep, SessionDep
+from api.deps import CipherDep, HubDep, RendererDep, SessionDep
 from api.referrals import casework
+from api.referrals.answers import PLAIN_MESSAGE
+from api.referrals.contact import contact_ways
 from api.referrals.models import CLOSING_REASONS, CONTACT_OUTCOMES, STATUSES, Referral
 from api.staff import service
 from api.staff.auth import CurrentStaff
@@ -72,11 +74,17 @@ async def referral_page(
     db_session: SessionDep,
     cipher: CipherDep,
     hub: HubDep,
+    renderer: RendererDep,
     done: str | None = None,
     problem: str | None = None,
 ) -> Response:
     referral = _referral(db_session, referral_id)
     answers = casework.open_referral(db_session, cipher, referral, staff.user.id)
+    # The plain first message, in their language and in English for staff.
+    plain = {
+        "theirs": renderer.text("proactive.first_message", referral.locale),
+        "english": renderer.text("proactive.first_message", "en"),
+    }
     names = {user.id: user.display_name for user in service.all_users(db_session)}
     return render(
         request,
@@ -90,6 +98,9 @@ async def referral_page(
             "next_statuses": casework.NEXT_STATUSES[referral.status],
             "closing_reasons": CLOSING_REASONS,
             "outcomes": CONTACT_OUTCOMES,
+            "ways": contact_ways(answers),
+            "plain_message": PLAIN_MESSAGE,
+            "plain": plain,
             "services": hub.services,
             "colleagues": service.active_users(db_session),
             "names": names,
@@ -162,6 +173,7 @@ async def add_contact_attempt(
     cipher: CipherDep,
     hub: HubDep,
     outcome: Annotated[str, Form(max_length=16)] = "",
+    way: Annotated[str, Form(max_length=24)] = "",
     retry_after: Annotated[str, Form(max_length=32)] = "",
     note: Annotated[str, Form(max_length=8000)] = "",
 ) -> Response:
@@ -173,6 +185,7 @@ async def add_contact_attempt(
             referral,
             actor_id=staff.user.id,
             outcome=outcome,
+            way=way,
             retry_after=_moment(retry_after, hub.time_zone),
             note=note,
         )

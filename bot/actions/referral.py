@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from api.core.payloads import intent_payload
 from api.referrals import runtime
-from api.referrals.answers import NOT_ANSWERED, SKIPPED
+from api.referrals.answers import NOT_ANSWERED, PLAIN_MESSAGE, SKIPPED
 from bot.actions import validators
 from bot.actions.context import channel_of, client_of, is_text_only, locale_of
 from bot.actions.hub_contact import hub, say_after_referral
@@ -40,7 +40,7 @@ CHOOSING = "choosing"  # the person is choosing which answer to change
 # The questions, in the order they are asked. Some are asked only after certain answers.
 FOR_MYSELF = [
     "referral_consent", "age", "area", "name",
-    "contact_method", "contact_detail", "contact_times",
+    "contact_method", "contact_detail", "contact_shared", "contact_change", "contact_times",
     "voicemail_ok", "message_ok_text", "may_say_who", "confirm_word",
     "children_count", "children_ages", "pregnant",
     "situation", "situation_words",
@@ -55,14 +55,21 @@ BOOKKEEPING_SLOTS = [
 ENDINGS = {"declined", "under_age", "out_of_area", "unconfirmed"}
 # The safe-contact questions that follow from a way to contact someone.
 CONTACT_FOLLOW_UPS = {
-    "contact_detail", "contact_times", "voicemail_ok", "message_ok_text", "may_say_who",
+    "contact_detail", "contact_shared", "contact_change", "contact_times", "voicemail_ok",
+    "message_ok_text", "may_say_who",
 }  # fmt: skip
+# Whether anyone else uses or checks the phone or email given.
+SHARED_ANSWERS = ("yes", "no", "unsure")
+# Ways of contact that leave words behind: what a first message may say is always asked.
+WRITTEN_METHODS = {"text", "whatsapp", "email"}
+# Answers that are bookkeeping for the flow, not for staff or the hub.
+NOT_KEPT = {"summary_ok", "contact_change"}
 
 # Questions that may be skipped; the rest are needed to help safely.
 ESSENTIAL = {"referral_consent", "age", "area", "contact_method", "contact_detail", "summary_ok"}
 RISK = {"risk_afraid", "risk_worse", "risk_strangled", "risk_threats"}
 YES_NO = {
-    "referral_consent", "voicemail_ok", "may_say_who", "pregnant",
+    "referral_consent", "contact_change", "voicemail_ok", "may_say_who", "pregnant",
     "risk_afraid", "risk_worse", "risk_strangled", "risk_threats", "summary_ok",
 }  # fmt: skip
 NEEDS = [
@@ -74,8 +81,9 @@ SITUATIONS = ["living_together", "together_not_living", "separated", "other"]
 METHODS = ["call", "text", "whatsapp", "email"]
 # What a person may ask to change from the summary.
 CHANGEABLE = [
-    "name", "contact_method", "contact_detail", "contact_times", "voicemail_ok",
-    "may_say_who", "confirm_word", "children_count", "situation", "needs", "language_needs",
+    "name", "contact_method", "contact_detail", "contact_shared", "contact_times",
+    "voicemail_ok", "message_ok_text", "may_say_who", "confirm_word", "children_count",
+    "situation", "needs", "language_needs",
 ]  # fmt: skip
 
 
@@ -167,6 +175,38 @@ def free_text_answer(tracker: Tracker) -> list[EventType]:
     return [SlotSet(slot, text)]
 
 
+def shared_meaning(value: Any, tracker: Tracker) -> str | None:
+    """ "yes", "no" or "unsure" for "does anyone else use or check it?"; None if unclear.
+    Not sure wins over a no ("no, not sure"), and a no must be clear: a wrong no would let
+    staff think the phone is private."""
+    if value == SKIPPED:
+        return SKIPPED
+    text, intent, confidence = typed_guess(tracker)
+    if not text or text.startswith("/"):
+        return value if value in SHARED_ANSWERS else None
+    locale = locale_of(tracker)
+    if sounds_unsure(text, locale):
+        return "unsure"
+    meaning = clear_answer(text, locale)
+    if meaning is None and confidence >= YES_SURE and intent in {"affirm", "deny"}:
+        meaning = intent == "affirm"
+    if meaning is None:
+        return None
+    return "yes" if meaning else "no"
+
+
+def shared_answer(tracker: Tracker) -> list[EventType]:
+    """A typed answer to "does anyone else use or check it?", whatever intent the model
+    guessed: "not sure" or "no" can look like a command to it."""
+    if tracker.get_slot("requested_slot") != "contact_shared":
+        return []
+    text, _, _ = typed_guess(tracker)
+    if not text or text.startswith("/"):
+        return []
+    answer = shared_meaning(text, tracker)  # never a command word: "skip" or "help" is None
+    return [] if answer is None else [SlotSet("contact_shared", answer)]
+
+
 def is_command(text: str, intent: str | None, confidence: float) -> bool:
     """Stop, skip, menu, help, danger: a command when the model is fairly sure, or when it
     is one word. The form must then let it through to its rule, never count it as an
@@ -197,6 +237,24 @@ def question_buttons(slot: str, tracker: Tracker) -> list[dict[str, str]]:
             {"key": "referral.change", "payload": "/deny"},
             {"key": "referral.stop", "payload": "/stop"},
         ]
+    if slot == "contact_shared":
+        return [
+            {"key": "answer.yes", "payload": "/affirm"},
+            {"key": "answer.no", "payload": "/deny"},
+            {
+                "key": "answer.not_sure",
+                "payload": _entity_payload("inform", contact_shared="unsure"),
+            },
+            {"key": "answer.skip", "payload": "/skip"},
+        ]
+    if slot == "contact_change":
+        return [
+            {"key": "referral.contact_change_yes", "payload": "/affirm"},
+            {"key": "referral.contact_change_no", "payload": "/deny"},
+        ]
+    if slot == "message_ok_text":
+        plain = _entity_payload("inform", first_message=PLAIN_MESSAGE)
+        return [{"key": "referral.plain_message", "payload": plain}, *_skip_button(slot)]
     if slot in YES_NO:
         return _yes_no_buttons(slot)
     if slot == "contact_method":
@@ -237,9 +295,9 @@ class AskQuestion(Action):
             show_summary(dispatcher, tracker)
         key = f"referral.ask.{self.slot}"
         items: list[Any] = []
-        if self.slot == "contact_detail":
+        if self.slot in {"contact_detail", "contact_shared"}:
             method = tracker.get_slot("contact_method")
-            key = f"referral.ask.contact_detail_{'email' if method == 'email' else 'phone'}"
+            key = f"referral.ask.{self.slot}_{'email' if method == 'email' else 'phone'}"
         elif self.slot == "needs" and tracker.get_slot("needs_chosen"):
             # Say what has been taken so far, so a typed answer is never taken silently.
             key = "referral.ask.needs_more"
@@ -282,6 +340,10 @@ def _display(slot: str, value: Any) -> dict[str, Any]:
         line["value_key"] = "answer.yes" if value else "answer.no"
     elif slot == "contact_method":
         line["value_key"] = f"answer.method.{value}"
+    elif slot == "contact_shared" and value in SHARED_ANSWERS:
+        line["value_key"] = {"yes": "answer.yes", "no": "answer.no"}.get(value, "answer.not_sure")
+    elif slot == "message_ok_text" and value == PLAIN_MESSAGE:
+        line["value_key"] = "proactive.first_message"
     elif slot == "situation" and value in SITUATIONS:
         line["value_key"] = f"answer.situation.{value}"
     elif slot == "needs":
@@ -295,7 +357,7 @@ def _display(slot: str, value: Any) -> dict[str, Any]:
 
 
 def summary_slots(tracker: Tracker) -> list[str]:
-    hidden = {"referral_consent", "summary_ok", "situation_words"}
+    hidden = {"referral_consent", "summary_ok", "situation_words", "contact_change"}
     return [s for s in FOR_MYSELF if s not in hidden and tracker.get_slot(s) is not None]
 
 
@@ -323,7 +385,12 @@ class ValidateReferralForm(FormValidationAction):
             skip |= CONTACT_FOLLOW_UPS - {"contact_detail"}  # no way to contact: staff wait
             if tracker.get_slot("contact_method") == NOT_ANSWERED:
                 skip.add("contact_detail")
-        if tracker.get_slot("voicemail_ok") is not True:
+        if tracker.get_slot("contact_shared") not in {"yes", "unsure"}:
+            skip.add("contact_change")
+        # What a first message may say: always for a written way of contact, and for a call
+        # only when a voicemail or message may be left.
+        written = tracker.get_slot("contact_method") in WRITTEN_METHODS
+        if not written and tracker.get_slot("voicemail_ok") is not True:
             skip.add("message_ok_text")
         count = tracker.get_slot("children_count")
         if not (isinstance(count, int | float) and count > 0):
@@ -334,7 +401,7 @@ class ValidateReferralForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         events: list[EventType] = await super().get_extraction_events(dispatcher, tracker, domain)
-        return events + free_text_answer(tracker) + yes_no_answer(tracker)
+        return events + free_text_answer(tracker) + yes_no_answer(tracker) + shared_answer(tracker)
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -415,6 +482,46 @@ class ValidateReferralForm(FormValidationAction):
             say(dispatcher, "referral.invalid.phone")
         return {"contact_detail": phone}
 
+    def validate_contact_shared(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Yes, no or not sure. A yes, or not sure, gets a calm word that the hub will take
+        care, and the next question offers a safer way."""
+        answer = shared_meaning(value, tracker)
+        if answer is None:
+            say(dispatcher, "referral.invalid.contact_shared")
+        elif answer in {"yes", "unsure"}:
+            say(dispatcher, "referral.contact_shared_care")
+        return {"contact_shared": answer}
+
+    def validate_contact_change(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A safer way: the method and detail are asked again. The offer stays answered, so
+        it is made once, however the new detail is answered."""
+        cleaned, problem = _yes_no(value, tracker)
+        if problem:
+            say(dispatcher, problem)
+            return {"contact_change": None}
+        if cleaned is True:
+            return {
+                "contact_change": True,
+                "contact_method": None,
+                "contact_detail": None,
+                "contact_shared": None,
+            }
+        return {"contact_change": cleaned}
+
+    def validate_message_ok_text(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value == PLAIN_MESSAGE:
+            return {"message_ok_text": PLAIN_MESSAGE}
+        cleaned, problem = _free_text(value, tracker)
+        if problem:
+            say(dispatcher, problem)
+        return {"message_ok_text": cleaned}
+
     def validate_children_count(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -483,6 +590,9 @@ class ValidateReferralForm(FormValidationAction):
         if field in CHANGEABLE:
             # Forget that answer; the form asks it again, then shows the summary again.
             cleared: dict[str, Any] = {"summary_ok": None, "change": None, field: None}
+            if field in {"contact_method", "contact_detail"}:
+                # A new way to reach them: ask again whether anyone else sees it.
+                cleared["contact_shared"] = None
             if field == "contact_method":
                 cleared["contact_detail"] = None
             if field == "voicemail_ok":
@@ -618,13 +728,13 @@ def _validator(slot: str, check: Any, said_yes: str | None = None) -> Any:
 # A yes to strangulation calls for a response now, not only a flag for staff: a calm line
 # that it can injure without showing, and where to get medical advice.
 SAID_YES = {"risk_strangled": "referral.strangled_care"}
-for _slot in YES_NO - {"referral_consent", "summary_ok"}:
+for _slot in YES_NO - {"referral_consent", "summary_ok", "contact_change"}:
     setattr(
         ValidateReferralForm,
         f"validate_{_slot}",
         _validator(_slot, _yes_no, SAID_YES.get(_slot)),
     )
-for _slot in FREE_TEXT:
+for _slot in FREE_TEXT - {"message_ok_text"}:
     setattr(ValidateReferralForm, f"validate_{_slot}", _validator(_slot, _free_text))
 
 
@@ -687,7 +797,7 @@ class ActionReferralForSomeoneElse(Action):
 
 
 def answers_from(tracker: Tracker) -> dict[str, Any]:
-    answers = {slot: tracker.get_slot(slot) for slot in FOR_MYSELF if slot != "summary_ok"}
+    answers = {slot: tracker.get_slot(slot) for slot in FOR_MYSELF if slot not in NOT_KEPT}
     answers["area_status"] = tracker.get_slot("area_status")
     return answers
 

@@ -11,7 +11,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from api.hub.config import load_hub_config
-from api.referrals.answers import SKIPPED
+from api.referrals.answers import NOT_ANSWERED, PLAIN_MESSAGE, SKIPPED
 from bot.actions import hub_contact
 from bot.actions.hub_contact import ActionBehaviourRoute, ActionHelplines
 from bot.actions.navigation import ActionBackToMenu
@@ -21,8 +21,10 @@ from bot.actions.referral import (
     FOR_MYSELF,
     ActionReferralFinish,
     ValidateReferralForm,
+    answers_from,
     free_text_answer,
     no_third_ask,
+    show_summary,
 )
 from bot.actions.safety_plan import (
     ActionSafetyPlan,
@@ -408,6 +410,166 @@ def test_a_reply_not_understood_is_counted_then_moved_on() -> None:
     )
     moved = no_third_ask(CollectingDispatcher(), second, [], explained=True)
     assert SlotSet("children_count", "__not_answered__") in moved
+
+
+# --- safe contact: who else sees it, and what a first message may say -------------------
+
+
+async def _asked(slots: dict[str, Any]) -> list[str]:
+    return await form.required_slots(FOR_MYSELF, CollectingDispatcher(), tracker(slots), DOMAIN)
+
+
+async def test_who_else_sees_it_is_asked_after_the_detail_and_a_safer_way_only_after_yes() -> None:
+    asked = await _asked({"contact_method": "text"})
+    assert asked.index("contact_detail") + 1 == asked.index("contact_shared")
+    assert "contact_change" not in asked
+    for answer in ("yes", "unsure"):
+        asked = await _asked({"contact_method": "text", "contact_shared": answer})
+        assert asked.index("contact_shared") + 1 == asked.index("contact_change")
+    for answer in ("no", SKIPPED, NOT_ANSWERED):
+        assert "contact_change" not in await _asked({"contact_shared": answer})
+    nobody_to_reach = await _asked({"contact_method": NOT_ANSWERED})
+    assert "contact_shared" not in nobody_to_reach and "contact_change" not in nobody_to_reach
+
+
+@pytest.mark.parametrize("method", ["text", "whatsapp", "email"])
+@pytest.mark.parametrize("voicemail", [True, False, SKIPPED, None])
+async def test_what_a_first_message_may_say_is_asked_whatever_the_voicemail_answer(
+    method: str, voicemail: Any
+) -> None:
+    assert "message_ok_text" in await _asked({"contact_method": method, "voicemail_ok": voicemail})
+
+
+async def test_for_a_call_the_message_question_follows_a_yes_to_voicemail() -> None:
+    assert "message_ok_text" in await _asked({"contact_method": "call", "voicemail_ok": True})
+    assert "message_ok_text" not in await _asked({"contact_method": "call", "voicemail_ok": False})
+
+
+async def test_who_else_sees_it_names_the_phone_or_the_email_with_four_answers() -> None:
+    for method, key in (("text", "phone"), ("call", "phone"), ("email", "email")):
+        dispatcher = CollectingDispatcher()
+        await ASK_ACTIONS["contact_shared"]().run(
+            dispatcher, tracker({"contact_method": method}), DOMAIN
+        )
+        assert keys(dispatcher) == [f"referral.ask.contact_shared_{key}"]
+    assert payloads(dispatcher) == [
+        "/affirm", "/deny", '/inform{"contact_shared":"unsure"}', "/skip"
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "locale", "answer"),
+    [
+        ("/affirm", "affirm", 1.0, "en", "yes"),
+        ("/deny", "deny", 1.0, "en", "no"),
+        ('/inform{"contact_shared":"unsure"}', "inform", 1.0, "en", "unsure"),
+        ("yes", "affirm", 0.99, "en", "yes"),
+        ("no", "deny", 0.99, "en", "no"),
+        ("nope", "help", 0.6, "en", "no"),  # a clear no, whatever the model guessed
+        ("no, not sure", "deny", 0.95, "en", "unsure"),  # not sure wins over no
+        ("i dont know", "help", 0.8, "en", "unsure"),
+        ("tak", "affirm", 0.9, "pl", "yes"),
+        ("nie", "deny", 0.9, "pl", "no"),
+        ("nie wiem", "deny", 0.7, "pl", "unsure"),
+        ("جی ہاں", "affirm", 0.9, "ur", "yes"),
+        ("نہیں", "deny", 0.9, "ur", "no"),
+        ("پتا نہیں", "deny", 0.8, "ur", "unsure"),
+        ("نعم", "affirm", 0.9, "ar", "yes"),
+        ("لا", "deny", 0.9, "ar", "no"),
+        ("مش متأكدة", "deny", 0.6, "ar", "unsure"),
+        ("maybe no", "deny", 0.6, "en", "unsure"),
+        ("banana", "deny", 0.5, "en", None),  # a no the model half believes is not a no
+        ("he reads my texts", "inform", 0.4, "en", None),
+    ],
+)
+def test_who_else_sees_it_is_read_in_four_languages(
+    text: str, intent: str, confidence: float, locale: str, answer: str | None
+) -> None:
+    typed = _guess(text, intent, confidence, "contact_shared")
+    typed.latest_message["metadata"]["locale"] = locale
+    slot_value = {"affirm": "yes", "deny": "no"}.get(intent, text)
+    if text.startswith("/inform"):
+        slot_value = "unsure"
+    d = CollectingDispatcher()
+    assert form.validate_contact_shared(slot_value, d, typed, DOMAIN) == {"contact_shared": answer}
+    said = keys(d)
+    if answer in {"yes", "unsure"}:
+        assert said == ["referral.contact_shared_care"]  # calm: the hub will take care
+    elif answer is None:
+        assert said == ["referral.invalid.contact_shared"]
+    else:
+        assert said == []
+
+
+def test_a_typed_answer_to_who_else_sees_it_is_taken_before_any_command_rule() -> None:
+    events = form_extraction(_guess("not sure", "help", 0.8, "contact_shared"))
+    assert SlotSet("contact_shared", "unsure") in events
+    assert form_extraction(_guess("skip", "skip", 0.99, "contact_shared")) == []
+
+
+def form_extraction(typed: Tracker) -> list[Any]:
+    from bot.actions.referral import shared_answer
+
+    return shared_answer(typed)
+
+
+def test_who_else_sees_it_is_never_asked_a_third_time() -> None:
+    asked = {"requested_slot": "contact_shared", "attempts": {"contact_shared": 1}}
+    second = tracker(asked, active_loop="referral_form", text="hmm", confidence=0.5)
+    moved = no_third_ask(CollectingDispatcher(), second, [], explained=True)
+    assert SlotSet("contact_shared", NOT_ANSWERED) in moved
+
+
+def test_a_safer_way_asks_the_method_and_detail_again_once() -> None:
+    d = CollectingDispatcher()
+    pressed = tracker(text="/affirm", intent="affirm", confidence=1.0)
+    changed = form.validate_contact_change(True, d, pressed, DOMAIN)
+    assert changed == {
+        "contact_change": True,  # answered: the offer is not made again
+        "contact_method": None,
+        "contact_detail": None,
+        "contact_shared": None,
+    }
+    kept = form.validate_contact_change(False, d, tracker(text="/deny", intent="deny"), DOMAIN)
+    assert kept == {"contact_change": False}
+    assert form.validate_contact_change("erm", d, tracker(), DOMAIN) == {"contact_change": None}
+
+
+async def test_after_a_change_the_offer_is_not_made_again() -> None:
+    asked = await _asked(
+        {"contact_method": "text", "contact_shared": "yes", "contact_change": True}
+    )
+    assert "contact_change" in asked  # still required, but already answered: not asked
+    slots = {"contact_change": True, "contact_shared": "yes"}
+    answers = answers_from(tracker(slots))
+    assert "contact_change" not in answers and answers["contact_shared"] == "yes"
+
+
+async def test_the_plain_message_is_a_button_and_is_kept_as_chosen() -> None:
+    dispatcher = CollectingDispatcher()
+    await ASK_ACTIONS["message_ok_text"]().run(
+        dispatcher, tracker({"contact_method": "text"}), DOMAIN
+    )
+    assert payloads(dispatcher) == ['/inform{"first_message":"__plain_message__"}', "/skip"]
+    d = CollectingDispatcher()
+    pressed = tracker(text='/inform{"first_message":"__plain_message__"}')
+    chosen = form.validate_message_ok_text(PLAIN_MESSAGE, d, pressed, DOMAIN)
+    assert chosen == {"message_ok_text": PLAIN_MESSAGE}
+    own = form.validate_message_ok_text("say it's the dentist", d, tracker(), DOMAIN)
+    assert own == {"message_ok_text": "say it's the dentist"}
+    summary = CollectingDispatcher()
+    show_summary(summary, tracker({"message_ok_text": PLAIN_MESSAGE, "contact_shared": "unsure"}))
+    lines = summary.messages[0]["custom"]["items"]
+    assert {"proactive.first_message", "answer.not_sure"} <= {
+        line.get("value_key") for line in lines
+    }
+
+
+def test_changing_the_way_to_reach_them_asks_who_else_sees_it_again() -> None:
+    d = CollectingDispatcher()
+    for field in ("contact_method", "contact_detail"):
+        cleared = form.validate_summary_ok(False, d, tracker({"change": field}), DOMAIN)
+        assert cleared["contact_shared"] is None
 
 
 # --- the hub as first point of contact --------------------------------------------------

@@ -89,11 +89,11 @@ def built_keys() -> set[str]:
 
     keys = {f"referral.outcome_{o}" for o in ("declined", "under_age", "out_of_area")}
     for slot in referral.ALL_FORM_SLOTS:
-        if slot == "contact_detail":
-            keys |= {"referral.ask.contact_detail_phone", "referral.ask.contact_detail_email"}
+        if slot in {"contact_detail", "contact_shared"}:
+            keys |= {f"referral.ask.{slot}_phone", f"referral.ask.{slot}_email"}
         elif slot != "change":
             keys.add(f"referral.ask.{slot}")
-        if slot not in {"referral_consent", "summary_ok", "situation_words"}:
+        if slot not in {"referral_consent", "summary_ok", "situation_words", "contact_change"}:
             keys.add(f"referral.summary.{slot}")
     keys |= {f"referral.summary_label.{slot}" for slot in referral.CHANGEABLE}
     keys |= {f"answer.need.{n}" for n in referral.NEEDS}

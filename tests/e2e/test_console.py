@@ -73,11 +73,14 @@ def test_a_web_chat_referral_is_delivered_once_and_worked_in_the_console(
     page.screenshot(path=str(ARTIFACTS / "referral.png"), full_page=True)
     referral_id = page.url.split("/staff/referrals/")[1].split("?")[0]
 
+    # Only the way they chose, and only the words they approved, to copy.
+    expect(page.locator("#approved-words")).to_have_value("only my first name")
+    page.get_by_label("Text message", exact=True).check()
     page.get_by_label("No answer").check()
     page.get_by_label("Note (optional)").fill("Tried at the safe time; no voicemail left.")
     page.get_by_role("button", name="Record attempt").click()
     expect(page.get_by_role("status")).to_have_text("The contact attempt has been recorded.")
-    expect(page.locator(".timeline")).to_contain_text("No answer")
+    expect(page.locator(".timeline")).to_contain_text("(text message): No answer")
 
     page.get_by_label("Service").select_option("Safe accommodation and refuge")
     page.get_by_role("button", name="Allocate").click()

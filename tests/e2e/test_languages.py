@@ -106,9 +106,13 @@ def test_a_whole_conversation_in_the_language(
     phone.send("YO1 7HH")
     reply = phone.said("Ala")
     reply = phone.choose(reply, w["answer.method.text"])
-    phone.send("07700 900311")
+    reply = phone.said("07700 900311")
+    assert plain(w["referral.ask.contact_shared_phone"]) in reply
+    reply = phone.choose(reply, w["answer.no"])  # nobody else uses this phone
     reply = phone.said("10-14")
     reply = phone.choose(reply, w["answer.no"])  # no voicemail
+    assert plain(w["proactive.first_message"]) in reply  # what a first text may say
+    reply = phone.choose(reply, w["referral.plain_message"])
     reply = phone.choose(reply, w["answer.no"])  # do not say who we are
     reply = phone.choose(reply, w["answer.skip"])  # no confirmation word
     reply = phone.said("0")

@@ -53,6 +53,7 @@ QUESTIONS = [
             "07700-900-123",
         ),
     ),
+    Question("contact_shared", "/deny", ("no", "yes", "not sure", "i don't know", "skip")),
     Question(
         "contact_times",
         "mornings",

@@ -84,9 +84,16 @@ def test_hello_to_a_completed_referral_with_numbered_options(stack: Stack, addre
     reply = phone.said("Kit")
     reply = phone.choose(reply, "Text message")
     assert "doesn't look like" in phone.said("12345")
-    phone.send("07700 900202")
+    reply = phone.said("07700 900202")
+    assert "anyone else use or check this phone" in reply
+    reply = phone.choose(reply, "Not sure")
+    assert "extra care" in reply and "safer way" in reply
+    reply = phone.choose(reply, "Carry on with this one")
     reply = phone.said("evenings")
     reply = phone.choose(reply, "No")  # no voicemail
+    # A text is still a message: what it may say is asked whatever the voicemail answer.
+    assert "Hi, just returning your message" in reply
+    reply = phone.choose(reply, "Use the plain message")
     reply = phone.choose(reply, "No")  # don't say who we are
     reply = phone.choose(reply, "Skip")  # no confirmation word
     reply = phone.said("0")

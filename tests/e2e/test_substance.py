@@ -114,7 +114,8 @@ def answer_all(chat: Chat) -> str:
     chat.send(NAME)
     assert "number" in chat.said('/inform{"contact_method":"text"}')
     assert "doesn't look like a UK phone number" in chat.said("0770 123")
-    chat.send(PHONE)
+    assert "anyone else use or check this phone" in chat.said(PHONE)
+    chat.send("/deny")
     chat.send(TIMES)
     assert "not a person" in chat.said("are you a bot")  # a digression, then back
     assert "message" in chat.said("/affirm")

@@ -22,13 +22,13 @@ from api.core.db import make_engine, migrate
 from api.hub import contract
 from api.hub.delivery import WEBHOOK, DeliveryPolicy, deliver_due
 from api.referrals import service
-from api.referrals.answers import NOT_ANSWERED, SKIPPED
+from api.referrals.answers import NOT_ANSWERED, PLAIN_MESSAGE, SKIPPED
 from tests.stand_ins import SECRET, StandInHub, contract_problems
 
 ANSWERED = {
     "referral_consent": True, "age": 34, "area": "YO1 7HH", "area_status": "in_area",
     "name": "Wilhelmina", "contact_method": "text", "contact_detail": "07700 900123",
-    "contact_times": "mornings", "voicemail_ok": True, "message_ok_text": "say it's the dentist",
+    "contact_shared": "unsure", "contact_times": "mornings", "voicemail_ok": True, "message_ok_text": "say it's the dentist",
     "may_say_who": False, "confirm_word": "marmalade", "children_count": 2,
     "children_ages": "4 and 7", "pregnant": False, "situation": "separated",
     "situation_words": "he keeps turning up", "risk_afraid": True, "risk_worse": True,
@@ -151,3 +151,15 @@ def test_a_time_without_its_offset_would_be_refused() -> None:
     assert contract_problems(document) == []
     document["created_at"] = "2026-11-29T11:38:41.988889"
     assert contract_problems(document) != []
+
+
+def test_who_else_sees_it_and_the_plain_message_reach_the_hub_in_words() -> None:
+    answers = {**ANSWERED, "contact_shared": "yes", "message_ok_text": PLAIN_MESSAGE}
+    v2 = contract.answers_v2(answers)
+    assert v2.contact_shared.value == "yes"
+    assert v2.message_ok_text.value == (
+        "Hi, just returning your message. Please reply or call back when it's a good time."
+    )
+    assert contract.answers_v1(answers)["message_ok_text"] == v2.message_ok_text.value
+    earlier = contract.answers_v2({k: v for k, v in ANSWERED.items() if k != "contact_shared"})
+    assert earlier.contact_shared.status is contract.Status.NOT_ASKED

@@ -113,7 +113,7 @@ def test_claim_note_contact_attempt_and_allocation(
     post(
         client,
         f"{page}/contact-attempts",
-        {"outcome": "unsafe", "retry_after": later, "note": "He answered."},
+        {"outcome": "unsafe", "way": "text", "retry_after": later, "note": "He answered."},
         page,
     )
     shown = client.get(page).text
@@ -154,7 +154,12 @@ def test_personal_details_are_encrypted_at_rest_and_never_in_the_audit_log(
     page = f"/staff/referrals/{referral.id}"
     client.get(page)
     post(client, f"{page}/notes", {"text": "Her sister Wilhelmina may call"}, page)
-    post(client, f"{page}/contact-attempts", {"outcome": "reached", "note": "marmalade ok"}, page)
+    post(
+        client,
+        f"{page}/contact-attempts",
+        {"outcome": "reached", "way": "text", "note": "marmalade ok"},
+        page,
+    )
     with app.state.engine.connect() as connection:
         tables = ("referral", "referralnote", "contactattempt", "auditevent", "outboxentry")
         rows = [
@@ -180,7 +185,7 @@ def test_an_admin_erases_a_referral_by_its_reference(
     referral = refer(app)
     page = f"/staff/referrals/{referral.id}"
     post(client, f"{page}/notes", {"text": "note"}, page)
-    post(client, f"{page}/contact-attempts", {"outcome": "no_answer"}, page)
+    post(client, f"{page}/contact-attempts", {"outcome": "no_answer", "way": "text"}, page)
     mistyped = post(
         client,
         "/staff/admin/erase",
@@ -285,7 +290,7 @@ def test_staff_read_and_type_times_in_the_hubs_time_zone_across_summer_time(
         post(
             client,
             f"{page}/contact-attempts",
-            {"outcome": "unsafe", "retry_after": f"{year}-{month:02d}-01T18:00"},
+            {"outcome": "unsafe", "way": "text", "retry_after": f"{year}-{month:02d}-01T18:00"},
             page,
         )
         with Session(app.state.engine) as session:
