@@ -16,7 +16,6 @@ from sqlmodel import Session
 
 from api.actions.views import build_executor
 from api.actions.views import router as actions_router
-from api.channels.outbound import OutboundSender
 from api.channels.service import ChannelService
 from api.channels.views import router as channels_router
 from api.channels.words import get_channel_words
@@ -45,6 +44,7 @@ from api.rasa.client import RasaClient
 from api.referrals import runtime as referrals_runtime
 from api.referrals import service as referrals
 from api.referrals import spool as referral_spool
+from api.referrals.outbound import OutboundSender
 from api.referrals.runtime import ReferralRuntime
 from api.render.renderer import Renderer
 from api.resources.store import ResourceStore

@@ -13,10 +13,10 @@ from sqlmodel import Session
 
 from api.channels.identity import conversation_id_for
 from api.channels.models import InboundMessage, OutboundMessage
-from api.channels.outbound import NotSent, OutboundSender
 from api.core.clock import utcnow
 from api.core.config import PROJECT_ROOT
 from api.referrals.answers import PLAIN_MESSAGE
+from api.referrals.outbound import NotSent, OutboundSender
 from tests.api.channels.conftest import SURVIVOR, Phone, TwilioStandIn
 
 # Words that would tell someone reading a lock screen what this is about.
