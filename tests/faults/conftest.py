@@ -109,7 +109,8 @@ class Sent:
     text: str
     status: int
     reply: str
-    at: float
+    at: float  # when the answer came
+    started: float = 0.0  # when it was sent
 
 
 @dataclass
@@ -125,6 +126,7 @@ class Person:
     def run(self) -> Person:
         with httpx.Client(base_url=self.stack.api_url, timeout=30) as http:
             for text in self.script:
+                started = time.monotonic()
                 response = http.post(
                     "/api/chat/messages",
                     json={"conversation_id": self.conversation_id, "text": text},
@@ -132,7 +134,7 @@ class Person:
                 reply = " ".join(m["text"] for m in response.json().get("messages", []))
                 if response.status_code == 200:
                     self.conversation_id = response.json()["conversation_id"]
-                self.sent.append(Sent(text, response.status_code, reply, time.monotonic()))
+                self.sent.append(Sent(text, response.status_code, reply, time.monotonic(), started))
                 time.sleep(self.pause)
         return self
 
@@ -167,9 +169,18 @@ def run_people(stack: Stack, count: int, fault: Any, fault_after: float) -> list
     with ThreadPoolExecutor(max_workers=count + 1) as pool:
         futures = [pool.submit(person.run) for person in people]
         time.sleep(fault_after)
+        fault_began = time.monotonic()
         fault()
+        fault_ended = time.monotonic()
         for future in futures:
             future.result(timeout=300)
+    # The fault must hit conversations mid-flight, or the test proves nothing: some message
+    # was waiting for its answer while it happened, and the conversations went on after it.
+    sent = [s for person in people for s in person.sent]
+    assert any(s.started <= fault_ended and s.at >= fault_began for s in sent), (
+        "no message was in flight when the fault hit"
+    )
+    assert any(s.started > fault_ended for s in sent), "nothing was sent after the fault"
     return people
 
 
