@@ -25,13 +25,25 @@ find_python310() {
     version=$(pyenv versions --bare 2>/dev/null | grep -E '^3\.10\.[0-9]+$' | sort -V | tail -n1 || true)
     if [ -n "$version" ]; then echo "$(pyenv root)/versions/$version/bin/python"; return; fi
   fi
+  local on_path
+  on_path=$(command -v python3.10 2>/dev/null || true)
+  if [ -n "$on_path" ]; then echo "$on_path"; return; fi
   if command -v uv >/dev/null 2>&1; then
     local found
     found=$(uv python find 3.10 2>/dev/null || true)
+    if [ -z "$found" ]; then
+      # Debian 13 ships no 3.10: uv can fetch a standalone build, where the network allows.
+      say "No Python 3.10 found: trying 'uv python install 3.10'" >&2
+      uv python install 3.10 >&2 && found=$(uv python find 3.10 2>/dev/null || true)
+    fi
     if [ -n "$found" ]; then echo "$found"; return; fi
   fi
-  die "Python 3.10 is needed for Rasa 3.6 and none was found.
-Set PYTHON310=/path/to/python3.10, or install it with 'pyenv install 3.10' or 'uv python install 3.10'."
+  die "Python 3.10 is needed for Rasa 3.6 (it supports 3.8 to 3.10 only) and none was found.
+Any one of these gives you one:
+  - uv:    curl -LsSf https://astral.sh/uv/install.sh | sh   then   uv python install 3.10
+  - pyenv: pyenv install 3.10
+  - your own build: set PYTHON310=/path/to/python3.10
+Then run the same command again."
 }
 
 find_python311() {
