@@ -7,8 +7,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from api.core.audit import AuditEvent
 from api.referrals.answers import NOT_ANSWERED, PLAIN_MESSAGE
-from api.staff.models import AuditEvent
 from tests.api.staff.conftest import post, refer
 
 WARNING = 'class="notice notice-warning shared-warning"'
