@@ -7,6 +7,7 @@ import os
 import secrets
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -104,6 +105,30 @@ def fault_stack(
         stack.stop_all()
 
 
+class InFlight:
+    """How many messages are waiting for their answer, across the simulated people."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def __enter__(self) -> None:
+        with self.changed:
+            self.count += 1
+            self.changed.notify_all()
+
+    def __exit__(self, *exc: object) -> None:
+        with self.changed:
+            self.count -= 1
+
+    def wait_for(self, at_least: int, timeout: float = 10.0) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.count >= at_least, timeout=timeout)
+
+
+IN_FLIGHT = InFlight()
+
+
 @dataclass
 class Sent:
     text: str
@@ -127,10 +152,11 @@ class Person:
         with httpx.Client(base_url=self.stack.api_url, timeout=30) as http:
             for text in self.script:
                 started = time.monotonic()
-                response = http.post(
-                    "/api/chat/messages",
-                    json={"conversation_id": self.conversation_id, "text": text},
-                )
+                with IN_FLIGHT:
+                    response = http.post(
+                        "/api/chat/messages",
+                        json={"conversation_id": self.conversation_id, "text": text},
+                    )
                 reply = " ".join(m["text"] for m in response.json().get("messages", []))
                 if response.status_code == 200:
                     self.conversation_id = response.json()["conversation_id"]
@@ -169,6 +195,7 @@ def run_people(stack: Stack, count: int, fault: Any, fault_after: float) -> list
     with ThreadPoolExecutor(max_workers=count + 1) as pool:
         futures = [pool.submit(person.run) for person in people]
         time.sleep(fault_after)
+        IN_FLIGHT.wait_for(2)  # fire while messages wait for their answers, not between
         fault_began = time.monotonic()
         fault()
         fault_ended = time.monotonic()
