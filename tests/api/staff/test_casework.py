@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from api.core.audit import AuditEvent
 from api.core.clock import utcnow
+from api.erasure.models import PendingErasure
 from api.hub.models import OutboxEntry
 from api.referrals.models import ContactAttempt, Referral, ReferralNote
 from tests.api.staff.conftest import ANSWERS, PASSWORD, PERSONAL, post, refer, sign_in
@@ -239,6 +240,20 @@ def test_the_admin_pages_show_the_audit_log_and_retention_settings(
     assert "referral viewed" in audit_page and "Ada Admin" in audit_page
     retention = client.get("/staff/admin/retention").text
     assert "24.0 hours" in retention and "90.0 days" in retention
+    assert "None. Every conversation erased here" in retention
+
+
+def test_admins_see_that_erasures_wait_for_rasa_but_not_which(
+    app: FastAPI, client: TestClient, admin: str
+) -> None:
+    with Session(app.state.engine) as db_session:
+        for waiting in ("sms-hash-one", "sms-hash-two"):
+            db_session.add(PendingErasure(conversation_id=waiting))
+        db_session.commit()
+    retention = client.get("/staff/admin/retention").text
+    assert "2 conversations are erased here but not yet in the assistant" in retention
+    assert "sms-hash" not in retention
+    assert "GMT" in retention or "BST" in retention  # the hub's time, named
 
 
 def test_the_command_line_creates_the_first_admin(app: FastAPI, client: TestClient) -> None:
