@@ -155,8 +155,7 @@ def sign_in(
     if not password_ok:
         db_session.add(SignInFailure(client_key=client_key))
         user.failed_sign_ins += 1
-        if user.failed_sign_ins >= policy.lockout_failures:
-            user.locked_until = utcnow() + policy.lockout
+        if lock_if_due(user, user.failed_sign_ins, policy):
             user.failed_sign_ins = 0
             audit(db_session, "account_locked", actor_id=user.id)
         db_session.add(user)
@@ -173,6 +172,18 @@ def sign_in(
     audit(db_session, "sign_in_password_ok" if second_factor else "sign_in", actor_id=user.id)
     db_session.commit()
     return SignInResult("second_factor" if second_factor else "ok", token)
+
+
+def lock_if_due(user: StaffUser, failures: int, policy: SignInPolicy) -> bool:
+    """Lock the account after every `lockout_failures` failures in a row; each lockout on
+    the same count is longer than the last, up to a day. True if it locked. A password's
+    count starts again at each lockout; a second factor's does not, so guessing codes
+    after each unlock locks for longer and longer."""
+    if failures == 0 or failures % policy.lockout_failures:
+        return False
+    lockouts = failures // policy.lockout_failures
+    user.locked_until = utcnow() + min(policy.lockout * lockouts, MAX_LOCKOUT)
+    return True
 
 
 def _start_session(db_session: Session, user: StaffUser, *, awaiting_second_factor: bool) -> str:
@@ -217,9 +228,7 @@ def complete_second_factor(
     if step is None:
         db_session.add(SignInFailure(client_key=client_key))
         user.failed_second_factors += 1
-        if user.failed_second_factors % policy.lockout_failures == 0:
-            lockouts = user.failed_second_factors // policy.lockout_failures
-            user.locked_until = utcnow() + min(policy.lockout * lockouts, MAX_LOCKOUT)
+        if lock_if_due(user, user.failed_second_factors, policy):
             db_session.delete(staff_session)
             audit(db_session, "account_locked", actor_id=user.id, detail="second factor")
         db_session.add(user)
