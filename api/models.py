@@ -4,7 +4,7 @@ from api.channels.models import InboundMessage, OptOut, OutboundMessage
 from api.conversations.models import Conversation
 from api.core.limits import LimitHit, RateCount
 from api.hub.models import OutboxEntry
-from api.referrals.models import ContactAttempt, Referral, ReferralNote
+from api.referrals.models import ContactAttempt, Referral, ReferralNote, ReferralUpdate
 from api.staff.models import AuditEvent, SignInFailure, StaffSession, StaffUser
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "RateCount",
     "Referral",
     "ReferralNote",
+    "ReferralUpdate",
     "SignInFailure",
     "StaffSession",
     "StaffUser",

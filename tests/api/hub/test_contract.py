@@ -151,3 +151,29 @@ def test_a_time_without_its_offset_would_be_refused() -> None:
     assert contract_problems(document) == []
     document["created_at"] = "2026-11-29T11:38:41.988889"
     assert contract_problems(document) != []
+
+
+def test_the_published_event_schema_is_generated_from_the_models() -> None:
+    from api.hub import events
+
+    assert events.SCHEMA_FILE.read_text(encoding="utf-8") == events.rendered_schema()
+
+
+def test_built_events_keep_to_the_event_schema() -> None:
+    from types import SimpleNamespace
+
+    from api.hub import events
+    from tests.stand_ins import contract_problems
+
+    referral = SimpleNamespace(id="6f1c1d2e-8a0b-4c3d-9e8f-0a1b2c3d4e5f", reference="FD-7K3Q-9MXA")
+    built = [
+        events.updated(referral, "contact_number", "07700 900123"),
+        events.updated(referral, "stop_messages", None),
+        events.withdrawn("FD-7K3Q-9MXA"),
+    ]
+    for document in built:
+        assert contract_problems(document) == [], document
+        assert document["occurred_at"].endswith("Z")
+    # What the schema refuses: an unknown change, or a withdrawal carrying more than it may.
+    assert contract_problems({**built[0], "change": {"kind": "name", "value": "x"}})
+    assert contract_problems({**built[2], "referral_id": referral.id})
