@@ -12,7 +12,9 @@ from sqlmodel import Session, col, select
 
 from api.core.clock import aware, utcnow
 from api.core.crypto import FieldCipher
+from api.referrals import updates
 from api.referrals.models import (
+    ATTEMPT_METHODS,
     CLOSING_REASONS,
     CONTACT_OUTCOMES,
     STATUSES,
@@ -132,7 +134,25 @@ def record_contact_attempt(
     outcome: str,
     retry_after: datetime | None = None,
     note: str = "",
+    method: str | None = None,
 ) -> None:
+    if method is not None and method not in ATTEMPT_METHODS:
+        raise CaseworkError("method_unknown")
+    wishes = updates.contact_wishes(updates.survivor_updates(db_session, cipher, referral))
+    if wishes.restricted and method is None:
+        raise CaseworkError("method_missing")
+    refused_by = wishes.refuses(method) if method else None
+    if refused_by:
+        # The survivor said no to this way since sending: refused, and the refusal kept.
+        audit(
+            db_session,
+            "contact_attempt_refused",
+            actor_id=actor_id,
+            referral_id=referral.id,
+            detail=f"{method} ({refused_by})",
+        )
+        db_session.commit()
+        raise CaseworkError(f"forbidden_{refused_by}")
     if outcome not in CONTACT_OUTCOMES:
         raise CaseworkError("outcome_missing")
     if outcome == "unsafe" and retry_after is None:
@@ -146,6 +166,7 @@ def record_contact_attempt(
             referral_id=referral.id,
             author_id=actor_id,
             outcome=outcome,
+            method=method,
             retry_after=retry_after if outcome == "unsafe" else None,
             encrypted_note=cipher.encrypt({"text": note.strip()}) if note.strip() else None,
         )
@@ -153,7 +174,13 @@ def record_contact_attempt(
     if outcome == "reached" and referral.status in {"new", "in_review"}:
         referral.status = "contacted"
     _touch(db_session, referral)
-    audit(db_session, "contact_attempt", actor_id=actor_id, referral_id=referral.id, detail=outcome)
+    audit(
+        db_session,
+        "contact_attempt",
+        actor_id=actor_id,
+        referral_id=referral.id,
+        detail=f"{outcome} by {method}" if method else outcome,
+    )
     db_session.commit()
 
 
@@ -207,6 +234,7 @@ class TimelineEntry:
     text: str
     outcome: str | None = None
     retry_after: datetime | None = None
+    method: str | None = None
 
 
 def timeline(db_session: Session, cipher: FieldCipher, referral: Referral) -> list[TimelineEntry]:
@@ -233,6 +261,7 @@ def timeline(db_session: Session, cipher: FieldCipher, referral: Referral) -> li
                 text,
                 attempt.outcome,
                 attempt.retry_after,
+                attempt.method,
             )
         )
     return sorted(entries, key=lambda entry: entry.at, reverse=True)

@@ -10,8 +10,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import CipherDep, HubDep, SessionDep
-from api.referrals import casework
-from api.referrals.models import CLOSING_REASONS, CONTACT_OUTCOMES, STATUSES, Referral
+from api.referrals import casework, updates
+from api.referrals.models import (
+    ATTEMPT_METHODS,
+    CLOSING_REASONS,
+    CONTACT_OUTCOMES,
+    STATUSES,
+    Referral,
+)
 from api.staff import service
 from api.staff.auth import CurrentStaff
 from api.staff.pages import PageNotFound, render
@@ -47,12 +53,14 @@ async def queue_page(
         assigned_to=staff.user.id if mine else None,
     )
     names = {user.id: user.display_name for user in service.all_users(db_session)}
+    referrals = casework.queue(db_session, chosen)
     return render(
         request,
         "queue.html",
         {
             "staff": staff,
-            "referrals": casework.queue(db_session, chosen),
+            "referrals": referrals,
+            "news": updates.with_news(db_session, [referral.id for referral in referrals]),
             "chosen": chosen,
             "mine": mine,
             "statuses": STATUSES,
@@ -76,6 +84,7 @@ async def referral_page(
     referral = _referral(db_session, referral_id)
     answers = casework.open_referral(db_session, cipher, referral, staff.user.id)
     names = {user.id: user.display_name for user in service.all_users(db_session)}
+    survivor_updates = updates.survivor_updates(db_session, cipher, referral)
     return render(
         request,
         "referral.html",
@@ -83,6 +92,9 @@ async def referral_page(
             "staff": staff,
             "referral": referral,
             "answers": answers,
+            "updates": survivor_updates,
+            "wishes": updates.contact_wishes(survivor_updates),
+            "methods": ATTEMPT_METHODS,
             "timeline": casework.timeline(db_session, cipher, referral),
             "do_not_contact_until": casework.do_not_contact_until(db_session, referral),
             "next_statuses": casework.NEXT_STATUSES[referral.status],
@@ -160,6 +172,7 @@ async def add_contact_attempt(
     cipher: CipherDep,
     hub: HubDep,
     outcome: Annotated[str, Form(max_length=16)] = "",
+    method: Annotated[str, Form(max_length=16)] = "",
     retry_after: Annotated[str, Form(max_length=32)] = "",
     note: Annotated[str, Form(max_length=8000)] = "",
 ) -> Response:
@@ -173,10 +186,18 @@ async def add_contact_attempt(
             outcome=outcome,
             retry_after=_moment(retry_after, hub.time_zone),
             note=note,
+            method=method or None,
         )
     except casework.CaseworkError as error:
         return _problem(referral, error)
     return _back(referral, "contact_recorded")
+
+
+@router.post("/referrals/{referral_id}/updates-read")
+async def updates_read(referral_id: str, staff: CurrentStaff, db_session: SessionDep) -> Response:
+    referral = _referral(db_session, referral_id)
+    updates.mark_seen(db_session, referral, actor_id=staff.user.id)
+    return _back(referral, "updates_read")
 
 
 @router.post("/referrals/{referral_id}/status")
