@@ -87,6 +87,12 @@ def _typed(value: Any) -> str:
     return "" if text.startswith("/") else text
 
 
+def _no_answer(value: Any) -> bool:
+    """Not an answer, and not a try either: the button that started a form (offered to it
+    as text), or a slot cleared just before the form began (rasa_sdk validates those too)."""
+    return value is None or str(value).strip().startswith("/")
+
+
 def checked_referral(db_session: Session, tracker: Tracker) -> Referral | None:
     store = runtime.current()
     if store.returning is None:
@@ -129,6 +135,8 @@ class ValidateReturnWordForm(FormValidationAction):
     ) -> dict[str, Any]:
         if value == SKIPPED:
             return {"return_word_new": SKIPPED}
+        if _no_answer(value):
+            return {"return_word_new": None}
         word = _typed(value)
         if returning.word_is_usable(word):
             return {"return_word_new": word}
@@ -200,6 +208,8 @@ class ValidateReturningForm(FormValidationAction):
     def validate_return_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if _no_answer(value):
+            return {"return_reference": None}
         # Only something shaped like a reference is one: "he's here" never is.
         reference = returning.normalise_reference(_typed(value))
         if reference is not None:
@@ -367,6 +377,8 @@ class ValidateReturnTextForm(FormValidationAction):
     def validate_return_text(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if _no_answer(value):
+            return {"return_text": None}
         text = _typed(value)[:MAX_TEXT_CHARS]
         if tracker.get_slot("return_kind") == "contact_number":
             text = validators.normalise_uk_phone(text) or ""

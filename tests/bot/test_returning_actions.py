@@ -164,7 +164,12 @@ def test_the_word_must_be_long_enough_and_is_never_asked_a_third_time() -> None:
     assert form.validate_return_word_new(SKIPPED, d, tracker(), DOMAIN) == {
         "return_word_new": SKIPPED
     }
-    assert form.validate_return_word_new("/skip", d, tracker(), DOMAIN)["return_word_new"] is None
+    # The button that started the form ("Send it") is not a word, nor a try.
+    d = CollectingDispatcher()
+    assert form.validate_return_word_new("/affirm", d, tracker(), DOMAIN) == {
+        "return_word_new": None
+    }
+    assert keys(d) == []
 
 
 async def test_the_word_is_saved_as_a_hash_then_forgotten(store: ReferralRuntime) -> None:
@@ -209,6 +214,11 @@ def test_only_a_reference_is_taken_as_one() -> None:
     assert twice == {"return_reference": NOT_ANSWERED, "return_word": NOT_ANSWERED}
     typed_payload = '/have_reference{"return_choice":"status"}'
     assert form.validate_return_word(typed_payload, d, tracker(), DOMAIN) == {"return_word": None}
+    started = CollectingDispatcher()  # the menu's button, offered to the form as text
+    assert form.validate_return_reference("/have_reference", started, tracker(), DOMAIN) == {
+        "return_reference": None
+    }
+    assert keys(started) == []
 
 
 async def test_the_right_word_opens_the_choices(store: ReferralRuntime) -> None:
@@ -315,6 +325,9 @@ async def test_a_new_number_is_checked_then_kept(store: ReferralRuntime) -> None
     form = ValidateReturnTextForm()
     d = CollectingDispatcher()
     kind = {"return_kind": "contact_number"}
+    started = '/have_reference{"return_choice":"contact_number"}'
+    assert form.validate_return_text(started, d, tracker(kind), DOMAIN) == {"return_text": None}
+    assert keys(d) == []
     assert form.validate_return_text("12345", d, tracker(kind), DOMAIN)["return_text"] is None
     assert keys(d) == ["referral.invalid.phone"]
     number = form.validate_return_text("07700 900555", d, tracker(kind), DOMAIN)["return_text"]
