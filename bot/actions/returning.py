@@ -106,6 +106,13 @@ def checked_referral(db_session: Session, tracker: Tracker) -> Referral | None:
     )
 
 
+def unavailable(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """The database cannot be reached: nothing was changed; 999 and the helpline."""
+    say(dispatcher, "system.unavailable")
+    dispatcher.utter_message(response="utter_menu")
+    return forget()
+
+
 def check_again(dispatcher: CollectingDispatcher) -> list[EventType]:
     """The proof has run out (or was never given): ask for the reference and word again."""
     say(dispatcher, "returning.check_again")
@@ -282,7 +289,7 @@ class ActionReturningVerify(Action):
 
 
 class ActionReturning(Action):
-    """ "I have a reference" from the menu or in words, and every choice once checked."""
+    """The menu's "I have a reference" (or the same in words), and every choice once checked."""
 
     def name(self) -> str:
         return "action_returning"
@@ -290,6 +297,12 @@ class ActionReturning(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        try:
+            return self._choose(dispatcher, tracker)
+        except SQLAlchemyError:
+            return unavailable(dispatcher)
+
+    def _choose(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         choice = next(tracker.get_latest_entity_values("return_choice"), None)
         token = tracker.get_slot("return_token")
         if not token:
@@ -400,6 +413,12 @@ class ActionReturningSaveText(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        try:
+            return self._save(dispatcher, tracker)
+        except SQLAlchemyError:
+            return unavailable(dispatcher)
+
+    def _save(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         kind = tracker.get_slot("return_kind")
         text = tracker.get_slot("return_text")
         cleared = forget("return_text", "return_kind", "return_tries")

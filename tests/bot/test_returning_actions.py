@@ -359,3 +359,21 @@ async def test_withdrawal_asks_first_then_erases_everything(store: ReferralRunti
     # The proof now leads nowhere.
     said, _ = await run(ActionReturning(), {"return_token": token}, choice="status")
     assert said == ["returning.check_again"]
+
+
+async def test_with_the_database_down_nothing_changes_and_999_is_given(
+    store: ReferralRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("SELECT", {}, Exception("database unreachable"))
+
+    monkeypatch.setattr(returning, "verified_referral", down)
+    for action, slots in (
+        (ActionReturning(), {"return_token": "sealed"}),
+        (ActionReturningSaveText(), {"return_token": "sealed", "return_kind": "news"}),
+    ):
+        said, events = await run(action, slots, choice="status")
+        assert said == ["system.unavailable", "utter_menu"]
+        assert SlotSet("return_token", None) in events
