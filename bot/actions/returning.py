@@ -28,6 +28,7 @@ from bot.actions import validators
 from bot.actions.context import client_of
 from bot.actions.hub_contact import CONFIG_ERRORS, hub
 from bot.actions.messages import say
+from bot.actions.referral import unsure_yes
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ CONTACT_OPTIONS = ("contact_number", "contact_times", "stop_messages", "no_voice
 IN_THEIR_WORDS = ("contact_number", "contact_times", "news")
 AT_ONCE = ("stop_messages", "no_voicemail", "sooner")
 MAX_TEXT_CHARS = 2000
+WITHDRAW_ASKED = "withdraw_asked"  # return_kind while "do you want to withdraw?" waits
 MOST_ASKS = 2
 
 
@@ -104,6 +106,17 @@ def checked_referral(db_session: Session, tracker: Tracker) -> Referral | None:
         token=tracker.get_slot("return_token"),
         conversation_id=tracker.sender_id,
     )
+
+
+def typed_confirmation(tracker: Tracker) -> str:
+    """A typed answer to "do you want to withdraw?": only a clear yes withdraws (it cannot
+    be undone), a no keeps it, and anything else asks again."""
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    if intent == "affirm" and not unsure_yes(tracker):
+        return "withdraw_confirmed"
+    if intent == "deny":
+        return "kept"
+    return "withdraw"
 
 
 def unavailable(dispatcher: CollectingDispatcher) -> list[EventType]:
@@ -304,6 +317,9 @@ class ActionReturning(Action):
 
     def _choose(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         choice = next(tracker.get_latest_entity_values("return_choice"), None)
+        asked = tracker.get_slot("return_kind")
+        if choice is None and asked == WITHDRAW_ASKED:
+            choice = typed_confirmation(tracker)
         token = tracker.get_slot("return_token")
         if not token:
             # Not checked in this conversation: start with the reference, whatever was pressed.
@@ -345,9 +361,13 @@ class ActionReturning(Action):
                     "returning.withdraw_confirm",
                     buttons=[
                         ("returning.withdraw_yes", choice_payload("withdraw_confirmed")),
-                        ("returning.withdraw_no", choice_payload("options")),
+                        ("returning.withdraw_no", choice_payload("kept")),
                     ],
                 )
+                return [SlotSet("return_kind", WITHDRAW_ASKED)]
+            elif choice == "kept":
+                say(dispatcher, "returning.not_changed")
+                show_options(dispatcher, "returning.anything_else")
             elif choice == "withdraw_confirmed":
                 returning.withdraw(
                     db_session,
@@ -367,7 +387,7 @@ class ActionReturning(Action):
                 ]
             else:
                 show_options(dispatcher)
-        return []
+        return [SlotSet("return_kind", None)] if asked == WITHDRAW_ASKED else []
 
 
 class ActionAskReturnText(Action):

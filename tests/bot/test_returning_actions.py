@@ -72,13 +72,14 @@ def tracker(
     intent: str = "inform",
     choice: str | None = None,
     client: str = "client-hash",
+    confidence: float = 1.0,
 ) -> Tracker:
     return Tracker(
         sender_id=sender,
         slots={"requested_slot": None, **(slots or {})},
         latest_message={
             "text": text,
-            "intent": {"name": intent, "confidence": 1.0},
+            "intent": {"name": intent, "confidence": confidence},
             "entities": [{"entity": "return_choice", "value": choice}] if choice else [],
             "metadata": {"locale": "en", "channel": "web", "client": client},
         },
@@ -346,7 +347,7 @@ async def test_withdrawal_asks_first_then_erases_everything(store: ReferralRunti
     d = CollectingDispatcher()
     await ActionReturning().run(d, tracker({"return_token": token}, choice="withdraw"), DOMAIN)
     assert keys(d) == ["returning.withdraw_confirm"]
-    assert payloads(d) == [choice_payload("withdraw_confirmed"), choice_payload("options")]
+    assert payloads(d) == [choice_payload("withdraw_confirmed"), choice_payload("kept")]
     with Session(store.engine) as session:
         assert session.get(Referral, referral.id) is not None  # nothing yet
     said, events = await run(
@@ -377,3 +378,25 @@ async def test_with_the_database_down_nothing_changes_and_999_is_given(
         said, events = await run(action, slots, choice="status")
         assert said == ["system.unavailable", "utter_menu"]
         assert SlotSet("return_token", None) in events
+
+
+@pytest.mark.parametrize(
+    ("typed", "intent", "confidence", "said"),
+    [
+        ("no", "deny", 0.98, ["returning.not_changed", "returning.anything_else"]),
+        # Not a clear yes (the model half believes it): asked again, nothing deleted.
+        ("maybe", "affirm", 0.6, ["returning.withdraw_confirm"]),
+        ("what happens to my kids", "nlu_fallback", 0.3, ["returning.withdraw_confirm"]),
+        ("yes", "affirm", 0.99, ["returning.withdrawn", "emergency.call_999", "utter_menu"]),
+    ],
+)
+async def test_the_withdrawal_question_answered_in_words(
+    store: ReferralRuntime, typed: str, intent: str, confidence: float, said: list[str]
+) -> None:
+    referral = sent(store.engine)
+    token = await verified(referral.reference)
+    slots = {"return_token": token, "return_kind": "withdraw_asked"}
+    got, _ = await run(ActionReturning(), slots, text=typed, intent=intent, confidence=confidence)
+    assert got == said
+    with Session(store.engine) as session:
+        assert (session.get(Referral, referral.id) is None) is (typed == "yes")

@@ -98,8 +98,11 @@ def test_web_update_then_withdraw_leaves_only_the_audit_fact(
     wait_for(lambda: hub_events(hub_stand_in, reference, "referral.updated"))
     (update,) = hub_events(hub_stand_in, reference, "referral.updated")
     assert update["change"] == {"kind": "contact_number", "value": "07700 900888"}
-    assert "delete it and everything" in back.said('/have_reference{"return_choice":"withdraw"}')
-    done = back.said('/have_reference{"return_choice":"withdraw_confirmed"}')
+    withdraw = '/have_reference{"return_choice":"withdraw"}'
+    assert "delete it and everything" in back.said(withdraw)
+    assert "Nothing has been changed" in back.said("no")  # typed, not pressed
+    assert "delete it and everything" in back.said(withdraw)
+    done = back.said("yes")
     assert "withdrawn and deleted" in done and "999" in done
     wait_for(lambda: hub_events(hub_stand_in, reference, "referral.withdrawn"))
     (withdrawn,) = hub_events(hub_stand_in, reference, "referral.withdrawn")
