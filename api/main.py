@@ -45,6 +45,7 @@ from api.referrals import runtime as referrals_runtime
 from api.referrals import service as referrals
 from api.referrals import spool as referral_spool
 from api.referrals.outbound import OutboundSender
+from api.referrals.returning import ReturningPolicy
 from api.referrals.runtime import ReferralRuntime
 from api.render.renderer import Renderer
 from api.resources.store import ResourceStore
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 settings.referral_spool_dir,
                 limiter=app.state.limiter,
                 referral_limit=chat_limits.referrals,
+                returning=ReturningPolicy.from_settings(settings),
             )
         )
         rasa = RasaClient(

@@ -6,7 +6,7 @@ from api.core.audit import AuditEvent
 from api.core.limits import LimitHit, RateCount
 from api.erasure.models import PendingErasure
 from api.hub.models import OutboxEntry
-from api.referrals.models import ContactAttempt, Referral, ReferralNote
+from api.referrals.models import ContactAttempt, Referral, ReferralNote, ReferralUpdate
 from api.staff.models import SignInFailure, StaffSession, StaffUser
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "RateCount",
     "Referral",
     "ReferralNote",
+    "ReferralUpdate",
     "SignInFailure",
     "StaffSession",
     "StaffUser",

@@ -1,8 +1,9 @@
 """Key rotation for everything the app encrypts: one key ring, one list, one command.
 
 The keys in REFERRAL_KEYS encrypt referral answers, staff notes, contact-attempt notes,
-staff two-step secrets, the options last offered in a conversation, and referrals
-spooled to disk while the database was away. Rotating only some of them and then
+what survivors changed after sending, hub events waiting to be delivered, staff two-step
+secrets, the options last offered in a conversation, and referrals spooled to disk while
+the database was away. Rotating only some of them and then
 dropping the old key would make the rest unreadable (and lock staff out of two-step
 sign-in), so every encrypted column and file is listed here, and a test fails when a
 model gains an encrypted column that is not.
@@ -32,8 +33,9 @@ from api.conversations.models import Conversation
 from api.core.config import get_settings
 from api.core.crypto import DecryptionError, FieldCipher, encryption_keys
 from api.core.db import make_engine
+from api.hub.models import OutboxEntry
 from api.referrals import spool
-from api.referrals.models import ContactAttempt, Referral, ReferralNote
+from api.referrals.models import ContactAttempt, Referral, ReferralNote, ReferralUpdate
 from api.staff.models import StaffUser
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,8 @@ ENCRYPTED_COLUMNS: list[tuple[type[SQLModel], str]] = [
     (Referral, "encrypted_answers"),
     (ReferralNote, "encrypted_text"),
     (ContactAttempt, "encrypted_note"),
+    (ReferralUpdate, "encrypted_detail"),
+    (OutboxEntry, "encrypted_payload"),
     (StaffUser, "encrypted_totp_secret"),
     (Conversation, "sealed_options"),
 ]

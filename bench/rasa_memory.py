@@ -17,8 +17,8 @@ import asyncio
 import json
 import logging
 import os
+import time
 import tracemalloc
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +82,7 @@ def main() -> None:
     ]
     loaded = stages["model loaded"]["rss"] - stages["rasa imported"]["rss"]
     report = {
-        "date": datetime.now(timezone.utc).date().isoformat(),
+        "date": time.strftime("%Y-%m-%d", time.gmtime()),  # Rasa's Python 3.10: no datetime.UTC
         "command": ".venvs/bot/bin/python -m bench.rasa_memory",
         "stages_mb": stages,
         "model_load_mb": {

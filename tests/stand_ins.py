@@ -14,13 +14,16 @@ from api.core.config import PROJECT_ROOT
 from api.hub.delivery import SIGNATURE_HEADER, verify
 
 SECRET = "hub-shared-secret"
+EVENTS = ("referral.updated", "referral.withdrawn")
 
 
 def contract_problems(document: dict[str, Any]) -> list[str]:
     """What is wrong with a delivered document against its version's published schema
-    (docs/hub-payload.v<n>.schema.json), formats checked (RFC 3339 times, patterns)."""
+    (docs/hub-payload.v<n>.schema.json, or docs/hub-event.v<n>.schema.json for an event
+    about a referral sent earlier), formats checked (RFC 3339 times, patterns)."""
     version = document.get("schema_version")
-    path = PROJECT_ROOT / "docs" / f"hub-payload.v{version}.schema.json"
+    kind = "event" if document.get("event") in EVENTS else "payload"
+    path = PROJECT_ROOT / "docs" / f"hub-{kind}.v{version}.schema.json"
     if not path.exists():
         return [f"no schema for version {version!r}"]
     schema = json.loads(path.read_text(encoding="utf-8"))

@@ -144,6 +144,14 @@ class Settings(BaseSettings):
     chat_messages_per_minute_per_conversation: int = Field(default=30, ge=1)
     new_conversations_per_hour_per_address: int = Field(default=30, ge=1)
     referrals_per_day_per_address: int = Field(default=5, ge=1)
+    # Coming back with a reference and a word (api/referrals/returning.py): tries per
+    # reference and per sender (web address or phone number) in the window, like sign-in.
+    # Every try counts, right or wrong, so the count itself reveals nothing.
+    returning_tries_per_reference: int = Field(default=5, ge=1)
+    returning_tries_per_sender: int = Field(default=10, ge=1)
+    returning_window_hours: float = Field(default=24.0, gt=0)
+    # A check lasts this long, and only in the conversation it was made in.
+    returning_verified_minutes: float = Field(default=15.0, gt=0)
 
     # The OpenAPI document (/openapi.json) and its page (/docs). Unset: on, except in
     # production.

@@ -5,6 +5,10 @@ with any number of workers or API processes): only the worker whose UPDATE chang
 delivers it. A claim is a lease; if the worker dies mid-delivery (kill -9), the lease runs
 out and another worker delivers again. The hub may then see the same referral twice, with
 the same Idempotency-Key (the referral id), so it keeps one.
+
+Events about a referral sent earlier (updated, withdrawn: api/hub/events.py) travel the
+same way, signed the same way, keyed by the event's own id; they are deleted once the
+hub has them.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import Engine, exists, or_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from api.core.clock import aware, utcnow
@@ -34,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 WEBHOOK = "webhook"
 SIGNATURE_HEADER = "X-FrontDoor-Signature"
+CREATED = "referral.created"
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,19 @@ def claim(engine: Engine, entry_id: int, lease: timedelta) -> str | None:
     return token if changed == 1 else None
 
 
+def _referral_delivered_first() -> Any:
+    """An event waits while the referral it is about is still owed to the same connector,
+    so a hub never hears of a change to a referral it has not received."""
+    created = aliased(OutboxEntry)
+    return ~exists().where(
+        (col(created.referral_id) == col(OutboxEntry.referral_id))
+        & (col(created.connector) == col(OutboxEntry.connector))
+        & (col(created.event) == CREATED)
+        & (col(created.status) != "delivered")
+        & (col(OutboxEntry.event) != CREATED)
+    )
+
+
 def due_entries(engine: Engine, limit: int = 20) -> list[int]:
     now = utcnow()
     with Session(engine) as session:
@@ -104,6 +123,7 @@ def due_entries(engine: Engine, limit: int = 20) -> list[int]:
             select(OutboxEntry.id)
             .where(OutboxEntry.connector == WEBHOOK)
             .where(_claimable(now))
+            .where(_referral_delivered_first())
             .order_by(col(OutboxEntry.next_attempt_at))
             .limit(limit)
         ).all()
@@ -122,18 +142,26 @@ def deliver_one(engine: Engine, cipher: FieldCipher, policy: DeliveryPolicy, ent
         return "skipped"
     with Session(engine) as session:
         entry = session.get(OutboxEntry, entry_id)
-        referral = session.get(Referral, entry.referral_id) if entry else None
-        if entry is None or referral is None:
+        if entry is None:
             return "skipped"
-        answers = cipher.decrypt(referral.encrypted_answers)
-        body = json.dumps(payload(referral, answers, policy.payload_version)).encode()
-        error = _post(policy, referral.id, body)
+        built = _document(session, cipher, policy, entry)
+        if built is None:
+            return "skipped"
+        key, body = built
+        error = _post(policy, key, body)
         entry = session.get(OutboxEntry, entry_id)
         if entry is None or entry.claim_token != token:
             return "skipped"  # our lease ran out and another worker took over
         entry.attempts += 1
         entry.lease_until = None
         entry.claim_token = None
+        if error is None and entry.encrypted_payload is not None:
+            # An event's own copy of what it says goes once the hub has it: a withdrawn
+            # referral's reference is then held nowhere here.
+            session.delete(entry)
+            session.commit()
+            logger.info("outbox entry=%s status=delivered and deleted", entry_id)
+            return "delivered"
         if error is None:
             entry.status = "delivered"
             entry.delivered_at = utcnow()
@@ -152,11 +180,26 @@ def deliver_one(engine: Engine, cipher: FieldCipher, policy: DeliveryPolicy, ent
         return entry.status
 
 
-def _post(policy: DeliveryPolicy, referral_id: str, body: bytes) -> str | None:
+def _document(
+    session: Session, cipher: FieldCipher, policy: DeliveryPolicy, entry: OutboxEntry
+) -> tuple[str, bytes] | None:
+    """The Idempotency-Key and body for an entry: an event's sealed document (keyed by the
+    event's id), or the referral built now (keyed by its id); None if it is gone."""
+    if entry.encrypted_payload is not None:
+        document = cipher.decrypt(entry.encrypted_payload)
+        return str(document["id"]), json.dumps(document).encode()
+    referral = session.get(Referral, entry.referral_id)
+    if referral is None:
+        return None
+    answers = cipher.decrypt(referral.encrypted_answers)
+    return referral.id, json.dumps(payload(referral, answers, policy.payload_version)).encode()
+
+
+def _post(policy: DeliveryPolicy, idempotency_key: str, body: bytes) -> str | None:
     """None when the hub accepted it; otherwise a short reason with no personal data."""
     headers = {
         "Content-Type": "application/json",
-        "Idempotency-Key": referral_id,
+        "Idempotency-Key": idempotency_key,
         SIGNATURE_HEADER: sign(policy.secret, int(time.time()), body),
     }
     try:

@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 from api.core.audit import audit
 from api.core.clock import aware, utcnow
 from api.core.crypto import FieldCipher
-from api.referrals.contact import WAYS, contact_ways
+from api.referrals import updates
+from api.referrals.contact import MESSAGE_WAYS, WAYS, ContactWays, contact_ways
 from api.referrals.models import (
     CLOSING_REASONS,
     CONTACT_OUTCOMES,
@@ -125,6 +126,18 @@ def add_note(
     db_session.commit()
 
 
+def ways_now(answers: dict[str, Any], wishes: updates.ContactWishes) -> ContactWays:
+    """The ways staff may try now: those the survivor agreed to in the referral, less any
+    they have ruled out since by coming back ("no more messages", "no voicemail")."""
+    agreed = contact_ways(answers)
+    ruled_out = {way: wishes.refuses(way) for way in agreed.allowed}
+    allowed = tuple(way for way in agreed.allowed if not ruled_out[way])
+    refused = {**agreed.refused}
+    refused.update({way: f"forbidden_{why}" for way, why in ruled_out.items() if why})
+    wording = agreed.wording if any(way in MESSAGE_WAYS for way in allowed) else None
+    return ContactWays(allowed, refused, wording)
+
+
 def record_contact_attempt(
     db_session: Session,
     cipher: FieldCipher,
@@ -136,8 +149,26 @@ def record_contact_attempt(
     retry_after: datetime | None = None,
     note: str = "",
 ) -> None:
-    """`way`: how it was tried. Only a way the survivor agreed to can be recorded; the
+    """`way`: how it was tried. Only a way the survivor agreed to can be recorded, and none
+    they have ruled out since (by coming back: "no more messages", "no voicemail"); the
     console offers no other, and this refuses one sent anyway."""
+    if way not in WAYS:
+        raise CaseworkError("way_missing")
+    wishes = updates.contact_wishes(updates.survivor_updates(db_session, cipher, referral))
+    refused_by = wishes.refuses(way) if way in WAYS else None
+    if refused_by:
+        # The survivor said no to this way since sending: refused, and the refusal kept.
+        audit(
+            db_session,
+            "contact_attempt_refused",
+            actor_id=actor_id,
+            referral_id=referral.id,
+            detail=f"{way} ({refused_by})",
+        )
+        db_session.commit()
+        raise CaseworkError(f"forbidden_{refused_by}")
+    if way not in ways_now(cipher.decrypt(referral.encrypted_answers), wishes).allowed:
+        raise CaseworkError("way_not_agreed")
     if outcome not in CONTACT_OUTCOMES:
         raise CaseworkError("outcome_missing")
     if outcome == "unsafe" and retry_after is None:
@@ -146,19 +177,14 @@ def record_contact_attempt(
         raise CaseworkError("retry_after_past")
     if len(note) > MAX_NOTE_CHARS:
         raise CaseworkError("note_too_long")
-    if way not in WAYS:
-        raise CaseworkError("way_missing")
-    if way not in contact_ways(cipher.decrypt(referral.encrypted_answers)).allowed:
-        raise CaseworkError("way_not_agreed")
-    # How it was tried is kept with the attempt's note, encrypted: it says how they are reached.
-    kept = {"text": note.strip(), "way": way}
     db_session.add(
         ContactAttempt(
             referral_id=referral.id,
             author_id=actor_id,
             outcome=outcome,
+            way=way,
             retry_after=retry_after if outcome == "unsafe" else None,
-            encrypted_note=cipher.encrypt(kept),
+            encrypted_note=cipher.encrypt({"text": note.strip()}) if note.strip() else None,
         )
     )
     if outcome == "reached" and referral.status in {"new", "in_review"}:
@@ -251,7 +277,7 @@ def timeline(db_session: Session, cipher: FieldCipher, referral: Referral) -> li
                 kept.get("text", ""),
                 attempt.outcome,
                 attempt.retry_after,
-                kept.get("way"),
+                attempt.way,
             )
         )
     return sorted(entries, key=lambda entry: entry.at, reverse=True)

@@ -36,6 +36,10 @@ CLOSING_REASONS = (
     "erasure_requested",
 )
 CONTACT_OUTCOMES = ("reached", "no_answer", "unsafe")
+# What a survivor can change or add after sending, by coming back with their reference
+# (api/referrals/returning.py). The first four change how they may be contacted.
+CONTACT_UPDATES = ("contact_number", "contact_times", "stop_messages", "no_voicemail")
+UPDATE_KINDS = (*CONTACT_UPDATES, "news", "sooner")
 
 
 class Referral(ReferralBase, table=True):
@@ -54,6 +58,9 @@ class Referral(ReferralBase, table=True):
     # also erases that conversation if it is still held (api/erasure/service.py).
     # Never shown and never sent to the hub.
     conversation_id: str | None = Field(default=None, max_length=64)
+    # A slow salted hash (argon2id) of the word the survivor chose to come back with;
+    # never the word. None: no word was chosen.
+    return_word_hash: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class ReferralNote(SQLModel, table=True):
@@ -74,6 +81,24 @@ class ContactAttempt(SQLModel, table=True):
     author_id: str = Field(max_length=36)
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     outcome: str = Field(max_length=16)
+    # How they were tried (api/referrals/contact.py WAYS); None for attempts recorded
+    # before it was asked.
+    way: str | None = Field(default=None, max_length=24)
     # "Unsafe": nobody tries again before this moment.
     retry_after: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     encrypted_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class ReferralUpdate(SQLModel, table=True):
+    """Something the survivor changed or added after sending, by coming back with their
+    reference: a new number, other times, no more messages, no voicemail, something new,
+    or "please contact me sooner". The detail is their words or number, so it is
+    encrypted; staff mark it seen, and until then the queue shows the referral has news."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: str = Field(index=True, max_length=36)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    kind: str = Field(max_length=24)
+    encrypted_detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    seen_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    seen_by: str | None = Field(default=None, max_length=36)

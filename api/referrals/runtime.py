@@ -18,6 +18,7 @@ from api.core.crypto import FieldCipher
 from api.core.limits import Limit, RateLimiter
 from api.referrals import service, spool
 from api.referrals.models import Referral
+from api.referrals.returning import ReturningPolicy
 
 
 @dataclass
@@ -28,6 +29,8 @@ class ReferralRuntime:
     spool_dir: Path | None = None
     limiter: RateLimiter | None = None
     referral_limit: Limit | None = None
+    # Coming back with a reference (api/referrals/returning.py); None: not offered.
+    returning: ReturningPolicy | None = None
 
     def may_refer(self, client: str | None) -> bool:
         """False once a client (a keyed hash of an address, or of an SMS sender) has sent

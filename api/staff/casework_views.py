@@ -10,9 +10,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import CipherDep, HubDep, RendererDep, SessionDep
-from api.referrals import casework
+from api.referrals import casework, updates
 from api.referrals.answers import PLAIN_MESSAGE
-from api.referrals.contact import contact_ways
 from api.referrals.models import CLOSING_REASONS, CONTACT_OUTCOMES, STATUSES, Referral
 from api.staff import service
 from api.staff.auth import CurrentStaff
@@ -51,12 +50,14 @@ async def queue_page(
         assigned_to=staff.user.id if mine else None,
     )
     names = {user.id: user.display_name for user in service.all_users(db_session)}
+    referrals = casework.queue(db_session, chosen)
     return render(
         request,
         "queue.html",
         {
             "staff": staff,
-            "referrals": casework.queue(db_session, chosen),
+            "referrals": referrals,
+            "news": updates.with_news(db_session, [referral.id for referral in referrals]),
             "chosen": chosen,
             "mine": mine,
             "statuses": STATUSES,
@@ -86,6 +87,8 @@ async def referral_page(
         "english": renderer.text("proactive.first_message", "en"),
     }
     names = {user.id: user.display_name for user in service.all_users(db_session)}
+    survivor_updates = updates.survivor_updates(db_session, cipher, referral)
+    wishes = updates.contact_wishes(survivor_updates)
     return render(
         request,
         "referral.html",
@@ -93,12 +96,14 @@ async def referral_page(
             "staff": staff,
             "referral": referral,
             "answers": answers,
+            "updates": survivor_updates,
+            "wishes": wishes,
             "timeline": casework.timeline(db_session, cipher, referral),
             "do_not_contact_until": casework.do_not_contact_until(db_session, referral),
             "next_statuses": casework.NEXT_STATUSES[referral.status],
             "closing_reasons": CLOSING_REASONS,
             "outcomes": CONTACT_OUTCOMES,
-            "ways": contact_ways(answers),
+            "ways": casework.ways_now(answers, wishes),
             "plain_message": PLAIN_MESSAGE,
             "plain": plain,
             "services": hub.services,
@@ -192,6 +197,13 @@ async def add_contact_attempt(
     except casework.CaseworkError as error:
         return _problem(referral, error)
     return _back(referral, "contact_recorded")
+
+
+@router.post("/referrals/{referral_id}/updates-read")
+async def updates_read(referral_id: str, staff: CurrentStaff, db_session: SessionDep) -> Response:
+    referral = _referral(db_session, referral_id)
+    updates.mark_seen(db_session, referral, actor_id=staff.user.id)
+    return _back(referral, "updates_read")
 
 
 @router.post("/referrals/{referral_id}/status")

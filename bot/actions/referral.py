@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -845,5 +845,13 @@ class ActionReferralFinish(Action):
             dispatcher.utter_message(json_message={"resource": "after-you-ask-for-help"})
         say(dispatcher, "emergency.call_999")
         say(dispatcher, "emergency.silent_solution")
-        dispatcher.utter_message(response="utter_menu")
-        return forget_referral()
+        if store.returning is None:
+            dispatcher.utter_message(response="utter_menu")
+            return forget_referral()
+        # Last, so its answer is the next message: a word to come back with
+        # (bot/actions/returning.py), for this reference only.
+        return [
+            *forget_referral(),
+            SlotSet("last_reference", referral.reference),
+            FollowupAction("return_word_form"),
+        ]

@@ -100,6 +100,13 @@ def built_keys() -> set[str]:
     keys |= {f"answer.situation.{s}" for s in referral.SITUATIONS}
     keys |= {f"answer.method.{m}" for m in referral.METHODS}
     keys |= {f"helplines.{line.id}" for line in helplines()}
+    from api.referrals.returning import PLAIN_STATUS
+    from bot.actions import returning
+
+    keys |= {f"returning.status.{status}" for status in PLAIN_STATUS.values()}
+    keys |= {f"returning.option.{c}" for c in (*returning.OPTIONS, *returning.CONTACT_OPTIONS)}
+    keys |= {f"returning.ask.{kind}" for kind in returning.IN_THEIR_WORDS}
+    keys |= {f"returning.done.{kind}" for kind in (*returning.IN_THEIR_WORDS, *returning.AT_ONCE)}
     content = plan_content()
     for module, steps in content.modules.items():
         keys.add(f"plan.modules.{module}")

@@ -24,8 +24,9 @@ def test_opening_says_it_is_a_bot_and_asks_if_safe_then_offers_the_menu(chat: Ch
     assert buttons(opening) == ["/affirm", "/deny"]
 
     menu = chat.send("/affirm")
-    assert buttons(menu)[:5] == [
-        "/understand_abuse", "/safety_plan", "/get_support", "/talk_to_someone", "/emergency",
+    assert buttons(menu)[:6] == [
+        "/understand_abuse", "/safety_plan", "/get_support", "/talk_to_someone",
+        "/have_reference", "/emergency",
     ]  # fmt: skip
 
 

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from api.core.crypto import FieldCipher
 from api.core.db import make_engine, migrate
-from api.hub import contract
+from api.hub import contract, events
 from api.hub.delivery import SIGNATURE_HEADER, WEBHOOK, DeliveryPolicy, deliver_due, sign
 from api.referrals import service
 from scripts.stack import ROOT
@@ -33,7 +33,8 @@ def receiver(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     database = tmp_path / "received.db"
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "examples" / "hub_receiver.py"), "--port", "0",
-         "--schema", str(contract.schema_file(2)), "--database", str(database)],
+         "--schema", str(contract.schema_file(2)), "--database", str(database),
+         "--event-schema", str(events.SCHEMA_FILE)],
         env={"FRONT_DOOR_SECRET": SECRET, "PATH": "/usr/bin:/bin"},
         stdout=subprocess.PIPE,
         text=True,
@@ -75,6 +76,52 @@ def test_a_real_delivery_is_stored_once(receiver: tuple[str, Path], tmp_path: Pa
     again = post(url, body, referral_id)
     assert again.status_code == 200 and again.json() == {"stored": False}
     assert len(stored(database)) == 1
+    engine.dispose()
+
+
+def received_events(database: Path) -> list[dict[str, Any]]:
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT document FROM event").fetchall()
+    return [json.loads(row[0]) for row in rows]
+
+
+def test_an_update_is_kept_and_a_withdrawal_erases_the_hubs_copy(
+    receiver: tuple[str, Path], tmp_path: Path
+) -> None:
+    from api.referrals import returning
+    from api.referrals.models import Referral
+
+    url, database = receiver
+    db_url = f"sqlite:///{tmp_path / 'front-door.db'}"
+    migrate(db_url)
+    engine = make_engine(db_url)
+    cipher = FieldCipher([FieldCipher.new_key()])
+    policy = DeliveryPolicy(url=url, secret=SECRET)
+    with Session(engine) as session:
+        made = service.prepare_and_store(
+            session, cipher, answers=ANSWERED, referral_for="myself", locale="en",
+            channel="web", connectors=(WEBHOOK,),
+        )  # fmt: skip
+        referral_id, reference = made.id, made.reference
+    assert deliver_due(engine, cipher, policy) == 1
+    with Session(engine) as session:
+        referral = session.get(Referral, referral_id)
+        assert referral is not None
+        returning.record_update(
+            session, cipher, referral, kind="news", detail="He knows my new address",
+            connectors=(WEBHOOK,),
+        )  # fmt: skip
+    assert deliver_due(engine, cipher, policy) == 1
+    assert [e["change"]["kind"] for e in received_events(database)] == ["news"]
+    with Session(engine) as session:
+        referral = session.get(Referral, referral_id)
+        assert referral is not None
+        returning.withdraw(session, cipher, referral, conversation_id="", connectors=(WEBHOOK,))
+    assert deliver_due(engine, cipher, policy) == 1
+    assert stored(database) == []
+    assert [(e["event"], e["reference"]) for e in received_events(database)] == [
+        ("referral.withdrawn", reference)
+    ]
     engine.dispose()
 
 

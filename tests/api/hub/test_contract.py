@@ -163,3 +163,29 @@ def test_who_else_sees_it_and_the_plain_message_reach_the_hub_in_words() -> None
     assert contract.answers_v1(answers)["message_ok_text"] == v2.message_ok_text.value
     earlier = contract.answers_v2({k: v for k, v in ANSWERED.items() if k != "contact_shared"})
     assert earlier.contact_shared.status is contract.Status.NOT_ASKED
+
+
+def test_the_published_event_schema_is_generated_from_the_models() -> None:
+    from api.hub import events
+
+    assert events.SCHEMA_FILE.read_text(encoding="utf-8") == events.rendered_schema()
+
+
+def test_built_events_keep_to_the_event_schema() -> None:
+    from types import SimpleNamespace
+
+    from api.hub import events
+    from tests.stand_ins import contract_problems
+
+    referral = SimpleNamespace(id="6f1c1d2e-8a0b-4c3d-9e8f-0a1b2c3d4e5f", reference="FD-7K3Q-9MXA")
+    built = [
+        events.updated(referral, "contact_number", "07700 900123"),
+        events.updated(referral, "stop_messages", None),
+        events.withdrawn("FD-7K3Q-9MXA"),
+    ]
+    for document in built:
+        assert contract_problems(document) == [], document
+        assert document["occurred_at"].endswith("Z")
+    # What the schema refuses: an unknown change, or a withdrawal carrying more than it may.
+    assert contract_problems({**built[0], "change": {"kind": "name", "value": "x"}})
+    assert contract_problems({**built[2], "referral_id": referral.id})

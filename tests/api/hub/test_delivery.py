@@ -217,3 +217,62 @@ def test_kill_9_during_delivery_loses_nothing(
     assert list(hub.referrals) == [referral_id]  # ...but one referral in effect
     assert entry_of(engine, referral_id).status == "delivered"
     assert worker.returncode == -signal.SIGKILL  # it really was killed, not stopped politely
+
+
+def owe_event(engine: Engine, cipher: FieldCipher, referral_id: str, withdraw: bool) -> str:
+    """A survivor's change, or their withdrawal, as api/referrals/returning.py writes it."""
+    from api.referrals import returning
+    from api.referrals.models import Referral
+
+    with Session(engine) as session:
+        referral = session.get(Referral, referral_id)
+        assert referral is not None
+        reference = referral.reference
+        if withdraw:
+            returning.withdraw(session, cipher, referral, conversation_id="", connectors=(WEBHOOK,))
+        else:
+            returning.record_update(
+                session, cipher, referral, kind="contact_times", detail="after 6pm",
+                connectors=(WEBHOOK,),
+            )  # fmt: skip
+    return reference
+
+
+def test_an_update_waits_for_its_referral_then_is_signed_and_then_deleted(
+    engine: Engine, cipher: FieldCipher, hub: StandInHub
+) -> None:
+    referral_id = refer(engine, cipher)
+    hub.status = 503
+    deliver_due(engine, cipher, policy(hub))  # the referral itself is now retrying
+    owe_event(engine, cipher, referral_id, withdraw=False)
+    hub.status = 200
+    assert deliver_due(engine, cipher, policy(hub)) == 0  # not before the referral
+    with Session(engine) as session:
+        for entry in session.exec(select(OutboxEntry)):
+            entry.next_attempt_at = utcnow()
+            session.add(entry)
+        session.commit()
+    assert deliver_due(engine, cipher, policy(hub)) == 1  # the referral
+    assert deliver_due(engine, cipher, policy(hub)) == 1  # then the change
+    update = hub.received[-1]
+    assert update["signed"] and hub.invalid == []
+    assert update["body"]["event"] == "referral.updated"
+    assert update["key"] == update["body"]["id"] != referral_id
+    assert update["body"]["change"] == {"kind": "contact_times", "value": "after 6pm"}
+    with Session(engine) as session:  # the referral's entry stays; the event's copy goes
+        left = session.exec(select(OutboxEntry.event)).all()
+    assert left == ["referral.created"]
+
+
+def test_a_withdrawal_reaches_the_hub_after_the_referral_is_gone_and_leaves_nothing(
+    engine: Engine, cipher: FieldCipher, hub: StandInHub
+) -> None:
+    referral_id = refer(engine, cipher)
+    reference = owe_event(engine, cipher, referral_id, withdraw=True)
+    assert deliver_due(engine, cipher, policy(hub)) == 1
+    (got,) = hub.received  # the referral itself was still owed: it is never sent now
+    assert got["signed"] and hub.invalid == []
+    assert set(got["body"]) == {"schema_version", "event", "id", "reference", "occurred_at"}
+    assert (got["body"]["event"], got["body"]["reference"]) == ("referral.withdrawn", reference)
+    with Session(engine) as session:
+        assert session.exec(select(OutboxEntry)).all() == []

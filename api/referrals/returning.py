@@ -1,0 +1,236 @@
+"""Coming back with a reference: the word chosen after sending, the check, and what a
+survivor who passed it may do (see their status, change how they are contacted, add
+something, ask to be contacted sooner, withdraw).
+
+Nothing here may reveal whether a reference exists. A wrong word, an unknown reference, a
+referral with no word and a try over the limits all give the same answer (None), after
+the same work: both limits are counted on every try, the referral is looked up every
+time, and one argon2 hash is always checked (a dummy when there is nothing to check).
+
+A successful check gives a sealed, expiring proof for this conversation only. Anyone can
+type a payload that sets a slot, so every later step opens the proof again here and
+finds the referral afresh; a slot is never trusted on its own.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session
+
+from api.core.audit import audit
+from api.core.config import Settings
+from api.core.crypto import DecryptionError, FieldCipher
+from api.core.limits import Limit, RateLimiter
+from api.erasure.service import forget_here
+from api.hub import events
+from api.hub.models import OutboxEntry
+from api.referrals.models import UPDATE_KINDS, Referral, ReferralUpdate
+from api.referrals.service import REFERENCE_ALPHABET, by_reference, erase
+
+MIN_WORD_CHARS = 4
+MAX_WORD_CHARS = 100
+WITHDRAWN_REASON = "withdrawn by the survivor"
+PROOF_PURPOSE = "returning"
+# The four things a survivor is told about where their referral is, in plain words.
+PLAIN_STATUS = {
+    "new": "received",
+    "in_review": "being_looked_at",
+    "contacted": "will_contact",
+    "allocated": "will_contact",
+    "closed": "closed",
+}
+
+_hasher = PasswordHasher()  # argon2id, as for staff passwords
+# Checked when there is no word to check, so every try costs the same.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+_LETTERS = f"[{REFERENCE_ALPHABET}0-9]"
+_REFERENCE_IN_TEXT = re.compile(
+    rf"(?<![A-Z0-9])FD[\s\-‐–—_.]*({_LETTERS}{{4}})[\s\-‐–—_.]*({_LETTERS}{{4}})(?![A-Z0-9])"
+)
+
+
+@dataclass(frozen=True)
+class ReturningPolicy:
+    per_reference: Limit
+    per_sender: Limit
+    verified_for: timedelta
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ReturningPolicy:
+        window = int(settings.returning_window_hours * 3600)
+        return cls(
+            Limit("returning_per_reference", settings.returning_tries_per_reference, window),
+            Limit("returning_per_sender", settings.returning_tries_per_sender, window),
+            timedelta(minutes=settings.returning_verified_minutes),
+        )
+
+
+def normalise_reference(text: str) -> str | None:
+    """FD-XXXX-XXXX from what a person typed: any case, spaces or dashes, or none, with or
+    without "FD", alone or in a sentence. None if there is no reference in it."""
+    upper = unicodedata.normalize("NFKC", text).upper()
+    found = _REFERENCE_IN_TEXT.search(upper)
+    body = found.group(1) + found.group(2) if found else "".join(c for c in upper if c.isalnum())
+    if len(body) != 8 or any(ch not in REFERENCE_ALPHABET for ch in body):
+        return None
+    return f"FD-{body[:4]}-{body[4:]}"
+
+
+def normalise_word(word: str) -> str:
+    """The same word however it is typed: case, accents composed, spaces around it."""
+    return " ".join(unicodedata.normalize("NFKC", word).casefold().split())
+
+
+def word_is_usable(word: str) -> bool:
+    return MIN_WORD_CHARS <= len(normalise_word(word)) <= MAX_WORD_CHARS
+
+
+def _matches(word_hash: str | None, word: str) -> bool:
+    try:
+        return _hasher.verify(word_hash or _DUMMY_HASH, word) and word_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def set_word(db_session: Session, *, reference: str, conversation_id: str, word: str) -> bool:
+    """Keep a hash of the word for the referral just sent from this conversation. Only
+    that conversation may set it, and only once."""
+    referral = by_reference(db_session, reference)
+    if (
+        referral is None
+        or not conversation_id
+        or referral.conversation_id != conversation_id
+        or referral.return_word_hash is not None
+        or not word_is_usable(word)
+    ):
+        return False
+    referral.return_word_hash = _hasher.hash(normalise_word(word))
+    db_session.add(referral)
+    audit(db_session, "return_word_set", actor_id=None, referral_id=referral.id)
+    db_session.commit()
+    return True
+
+
+def check(
+    db_session: Session,
+    cipher: FieldCipher,
+    limiter: RateLimiter,
+    policy: ReturningPolicy,
+    *,
+    reference: str,
+    word: str,
+    sender: str,
+    conversation_id: str,
+) -> str | None:
+    """A proof for this conversation if the word is right for the reference, within both
+    limits; otherwise None, whatever the reason (see the module's note)."""
+    normalised = normalise_reference(reference) or "not-a-reference"
+    within_reference = limiter.allow(policy.per_reference, limiter.subject(normalised))
+    within_sender = limiter.allow(policy.per_sender, limiter.subject(sender))
+    referral = by_reference(db_session, normalised)
+    matched = _matches(referral.return_word_hash if referral else None, normalise_word(word))
+    if not (matched and within_reference and within_sender and referral is not None):
+        return None
+    audit(db_session, "survivor_verified", actor_id=None, referral_id=referral.id)
+    db_session.commit()
+    return cipher.encrypt(
+        {"purpose": PROOF_PURPOSE, "conversation": conversation_id, "referral": referral.id}
+    )
+
+
+def verified_referral(
+    db_session: Session,
+    cipher: FieldCipher,
+    policy: ReturningPolicy,
+    *,
+    token: str | None,
+    conversation_id: str,
+) -> Referral | None:
+    """The referral a proof was given for, if it is this conversation's, recent enough,
+    and the referral still exists; otherwise None."""
+    if not token or not conversation_id:
+        return None
+    try:
+        sealed = cipher.decrypt(token, max_age_seconds=int(policy.verified_for.total_seconds()))
+    except DecryptionError:
+        return None
+    if sealed.get("purpose") != PROOF_PURPOSE or sealed.get("conversation") != conversation_id:
+        return None
+    referral_id = sealed.get("referral")
+    return db_session.get(Referral, referral_id) if isinstance(referral_id, str) else None
+
+
+def plain_status(referral: Referral) -> str:
+    return PLAIN_STATUS.get(referral.status, "received")
+
+
+def record_update(
+    db_session: Session,
+    cipher: FieldCipher,
+    referral: Referral,
+    *,
+    kind: str,
+    detail: str | None = None,
+    connectors: tuple[str, ...] = (),
+) -> None:
+    """Keep what the survivor changed or added, encrypted, for staff to see at once;
+    audit it; and owe the hub a `referral.updated` event, all in one transaction."""
+    if kind not in UPDATE_KINDS:
+        raise ValueError(f"unknown update {kind}")
+    detail = detail.strip() if detail else None
+    db_session.add(
+        ReferralUpdate(
+            referral_id=referral.id,
+            kind=kind,
+            encrypted_detail=cipher.encrypt({"text": detail}) if detail else None,
+        )
+    )
+    document = events.updated(referral, kind, detail)
+    for connector in connectors:
+        db_session.add(
+            OutboxEntry(
+                referral_id=referral.id,
+                connector=connector,
+                event=events.UPDATED,
+                encrypted_payload=cipher.encrypt(document),
+            )
+        )
+    db_session.add(referral)
+    audit(db_session, "survivor_update", actor_id=None, referral_id=referral.id, detail=kind)
+    db_session.commit()
+
+
+def withdraw(
+    db_session: Session,
+    cipher: FieldCipher,
+    referral: Referral,
+    *,
+    conversation_id: str,
+    connectors: tuple[str, ...] = (),
+) -> None:
+    """Withdrawn consent: the one erasure (the referral, everything linked to it, and the
+    conversation it was sent from), this conversation too, since it holds the reference,
+    and in the same transaction a `referral.withdrawn` event for the hub carrying the
+    reference alone. The audit log keeps only the fact."""
+    document = events.withdrawn(referral.reference)
+    referral_id = referral.id
+    erase(db_session, referral, actor_id=None, reason=WITHDRAWN_REASON)
+    if conversation_id and conversation_id != referral.conversation_id:
+        forget_here(db_session, conversation_id)
+    for connector in connectors:
+        db_session.add(
+            OutboxEntry(
+                referral_id=referral_id,
+                connector=connector,
+                event=events.WITHDRAWN,
+                encrypted_payload=cipher.encrypt(document),
+            )
+        )
+    db_session.commit()

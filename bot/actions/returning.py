@@ -1,0 +1,464 @@
+"""Coming back with a reference: the word offered after "Send it", the check, and the
+choices once checked (bot/domain/returning.yml).
+
+The checks are the API's (api/referrals/returning.py). The proof of a check is a sealed,
+expiring token in a slot; every step that reads or changes the referral opens it again
+there, so typing a payload that sets a slot gets nobody anywhere. The word itself is never
+kept in a slot longer than it takes to hash it, and never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from api.referrals import returning, runtime
+from api.referrals.answers import NOT_ANSWERED, SKIPPED
+from api.referrals.models import Referral
+from bot.actions import validators
+from bot.actions.context import client_of
+from bot.actions.hub_contact import CONFIG_ERRORS, hub
+from bot.actions.messages import say
+from bot.actions.referral import unsure_yes
+
+logger = logging.getLogger(__name__)
+
+RETURN_SLOTS = (
+    "last_reference", "return_word_new", "return_reference", "return_word", "return_text",
+    "return_token", "return_kind", "return_tries",
+)  # fmt: skip
+# The choices once checked, each a button: /have_reference{"return_choice": ...}.
+OPTIONS = ("status", "contact", "news", "sooner", "withdraw")
+CONTACT_OPTIONS = ("contact_number", "contact_times", "stop_messages", "no_voicemail")
+# Asked in their own words (return_text_form); the rest are done at once.
+IN_THEIR_WORDS = ("contact_number", "contact_times", "news")
+AT_ONCE = ("stop_messages", "no_voicemail", "sooner")
+MAX_TEXT_CHARS = 2000
+WITHDRAW_ASKED = "withdraw_asked"  # return_kind while "do you want to withdraw?" waits
+MOST_ASKS = 2
+
+
+def choice_payload(choice: str) -> str:
+    return f'/have_reference{{"return_choice":"{choice}"}}'
+
+
+def _buttons(keys_and_choices: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"key": key, "payload": payload} for key, payload in keys_and_choices]
+
+
+def show_options(dispatcher: CollectingDispatcher, key: str = "returning.what_now") -> None:
+    buttons = [(f"returning.option.{c}", choice_payload(c)) for c in OPTIONS]
+    dispatcher.utter_message(
+        json_message={"key": key, "buttons": _buttons([*buttons, ("menu.back", "/menu")])}
+    )
+
+
+def say_ways_to_talk(dispatcher: CollectingDispatcher) -> None:
+    """The hub's line when there is one, after the 24-hour helpline the message gave."""
+    try:
+        has_line = hub().contact is not None
+    except CONFIG_ERRORS:
+        logger.exception("hub configuration unreadable: giving the national helpline")
+        has_line = False
+    if has_line:
+        say(dispatcher, "returning.call_hub")
+
+
+def forget(*slots: str) -> list[EventType]:
+    return [SlotSet(slot, None) for slot in slots or RETURN_SLOTS]
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    with Session(runtime.current().engine) as db_session:
+        yield db_session
+
+
+def _typed(value: Any) -> str:
+    """A free-text answer, or "" for a button's payload taken as text."""
+    text = str(value or "").strip()
+    return "" if text.startswith("/") else text
+
+
+def _no_answer(value: Any) -> bool:
+    """Not an answer, and not a try either: the button that started a form (offered to it
+    as text), or a slot cleared just before the form began (rasa_sdk validates those too)."""
+    return value is None or str(value).strip().startswith("/")
+
+
+def checked_referral(db_session: Session, tracker: Tracker) -> Referral | None:
+    store = runtime.current()
+    if store.returning is None:
+        return None
+    return returning.verified_referral(
+        db_session,
+        store.cipher,
+        store.returning,
+        token=tracker.get_slot("return_token"),
+        conversation_id=tracker.sender_id,
+    )
+
+
+def typed_confirmation(tracker: Tracker) -> str:
+    """A typed answer to "do you want to withdraw?": only a clear yes withdraws (it cannot
+    be undone), a no keeps it, and anything else asks again."""
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    if intent == "affirm" and not unsure_yes(tracker):
+        return "withdraw_confirmed"
+    if intent == "deny":
+        return "kept"
+    return "withdraw"
+
+
+def unavailable(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """The database cannot be reached: nothing was changed; 999 and the helpline."""
+    say(dispatcher, "system.unavailable")
+    dispatcher.utter_message(response="utter_menu")
+    return forget()
+
+
+def check_again(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """The proof has run out (or was never given): ask for the reference and word again."""
+    say(dispatcher, "returning.check_again")
+    return [*forget(), FollowupAction("returning_form")]
+
+
+# After "Send it": the word for coming back.
+
+
+class ActionAskReturnWordNew(Action):
+    def name(self) -> str:
+        return "action_ask_return_word_new"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        say(dispatcher, "returning.word_offer", buttons=[("returning.word_skip", "/skip")])
+        return []
+
+
+class ValidateReturnWordForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_return_word_form"
+
+    def validate_return_word_new(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value == SKIPPED:
+            return {"return_word_new": SKIPPED}
+        if _no_answer(value):
+            return {"return_word_new": None}
+        word = _typed(value)
+        if returning.word_is_usable(word):
+            return {"return_word_new": word}
+        tries = int(tracker.get_slot("return_tries") or 0) + 1
+        if tries >= MOST_ASKS:
+            return {"return_word_new": NOT_ANSWERED, "return_tries": None}
+        say(dispatcher, "returning.word_too_short")
+        return {"return_word_new": None, "return_tries": tries}
+
+
+class ActionReturnWordSave(Action):
+    """Hash the word for the referral just sent from this conversation, then forget it."""
+
+    def name(self) -> str:
+        return "action_return_word_save"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        word = tracker.get_slot("return_word_new")
+        reference = tracker.get_slot("last_reference")
+        if word in (None, SKIPPED, NOT_ANSWERED) or not reference:
+            say(dispatcher, "returning.word_skipped")
+        else:
+            try:
+                with session() as db_session:
+                    saved = returning.set_word(
+                        db_session,
+                        reference=reference,
+                        conversation_id=tracker.sender_id,
+                        word=str(word),
+                    )
+            except SQLAlchemyError:
+                saved = False
+            say(dispatcher, "returning.word_saved" if saved else "returning.word_not_saved")
+        dispatcher.utter_message(response="utter_menu")
+        return forget()
+
+
+# Coming back: the reference and the word.
+
+
+class ActionAskReturnReference(Action):
+    def name(self) -> str:
+        return "action_ask_return_reference"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        say(dispatcher, "returning.ask_reference", buttons=[("menu.back", "/menu")])
+        return []
+
+
+class ActionAskReturnWord(Action):
+    def name(self) -> str:
+        return "action_ask_return_word"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        say(dispatcher, "returning.ask_word", buttons=[("returning.no_word_choice", "/skip")])
+        return []
+
+
+class ValidateReturningForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_returning_form"
+
+    def validate_return_reference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if _no_answer(value):
+            return {"return_reference": None}
+        # Only something shaped like a reference is one: "he's here" never is.
+        reference = returning.normalise_reference(_typed(value))
+        if reference is not None:
+            return {"return_reference": reference, "return_tries": None}
+        tries = int(tracker.get_slot("return_tries") or 0) + 1
+        if tries >= MOST_ASKS:
+            # Never asked a third time: the form ends, and the way to the hub is given.
+            return {"return_reference": NOT_ANSWERED, "return_word": NOT_ANSWERED}
+        say(dispatcher, "returning.reference_not_valid")
+        return {"return_reference": None, "return_tries": tries}
+
+    def validate_return_word(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value in (SKIPPED, NOT_ANSWERED):
+            return {"return_word": value}
+        word = _typed(value)
+        return {"return_word": word or None}
+
+
+class ActionReturningVerify(Action):
+    """Ask the API; say the same neutral thing whatever went wrong."""
+
+    def name(self) -> str:
+        return "action_returning_verify"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reference = tracker.get_slot("return_reference")
+        word = tracker.get_slot("return_word")
+        if word == SKIPPED:
+            # Whatever the reference, the same answer: nothing is looked up.
+            say(dispatcher, "returning.no_word")
+            say_ways_to_talk(dispatcher)
+            dispatcher.utter_message(response="utter_menu")
+            return forget()
+        if reference in (None, NOT_ANSWERED) or not word:
+            say(dispatcher, "returning.reference_help")
+            say_ways_to_talk(dispatcher)
+            dispatcher.utter_message(response="utter_menu")
+            return forget()
+        store = runtime.current()
+        token = None
+        if store.returning is not None and store.limiter is not None:
+            try:
+                with session() as db_session:
+                    token = returning.check(
+                        db_session,
+                        store.cipher,
+                        store.limiter,
+                        store.returning,
+                        reference=str(reference),
+                        word=str(word),
+                        sender=client_of(tracker) or tracker.sender_id,
+                        conversation_id=tracker.sender_id,
+                    )
+            except SQLAlchemyError:
+                token = None
+        if token is None:
+            say(dispatcher, "returning.no_match")
+            say_ways_to_talk(dispatcher)
+            dispatcher.utter_message(response="utter_menu")
+            return forget()
+        show_options(dispatcher, "returning.verified")
+        return [*forget(), SlotSet("return_token", token)]
+
+
+# Once checked: the choices.
+
+
+class ActionReturning(Action):
+    """The menu's "I have a reference" (or the same in words), and every choice once checked."""
+
+    def name(self) -> str:
+        return "action_returning"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            return self._choose(dispatcher, tracker)
+        except SQLAlchemyError:
+            return unavailable(dispatcher)
+
+    def _choose(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        choice = next(tracker.get_latest_entity_values("return_choice"), None)
+        asked = tracker.get_slot("return_kind")
+        if choice is None and asked == WITHDRAW_ASKED:
+            choice = typed_confirmation(tracker)
+        token = tracker.get_slot("return_token")
+        if not token:
+            # Not checked in this conversation: start with the reference, whatever was pressed.
+            say(dispatcher, "returning.intro")
+            return [*forget(), FollowupAction("returning_form")]
+        store = runtime.current()
+        with session() as db_session:
+            referral = checked_referral(db_session, tracker)
+            if referral is None:
+                return check_again(dispatcher)
+            if choice in (None, "options"):
+                show_options(dispatcher)
+            elif choice == "status":
+                say(dispatcher, f"returning.status.{returning.plain_status(referral)}")
+                show_options(dispatcher, "returning.anything_else")
+            elif choice == "contact":
+                buttons = [(f"returning.option.{c}", choice_payload(c)) for c in CONTACT_OPTIONS]
+                say(
+                    dispatcher,
+                    "returning.contact_how",
+                    buttons=[*buttons, ("returning.option.back", choice_payload("options"))],
+                )
+            elif choice in IN_THEIR_WORDS:
+                return [
+                    SlotSet("return_kind", choice),
+                    SlotSet("return_text", None),
+                    SlotSet("return_tries", None),
+                    FollowupAction("return_text_form"),
+                ]
+            elif choice in AT_ONCE:
+                returning.record_update(
+                    db_session, store.cipher, referral, kind=choice, connectors=store.connectors
+                )
+                say(dispatcher, f"returning.done.{choice}")
+                show_options(dispatcher, "returning.anything_else")
+            elif choice == "withdraw":
+                say(
+                    dispatcher,
+                    "returning.withdraw_confirm",
+                    buttons=[
+                        ("returning.withdraw_yes", choice_payload("withdraw_confirmed")),
+                        ("returning.withdraw_no", choice_payload("kept")),
+                    ],
+                )
+                return [SlotSet("return_kind", WITHDRAW_ASKED)]
+            elif choice == "kept":
+                say(dispatcher, "returning.not_changed")
+                show_options(dispatcher, "returning.anything_else")
+            elif choice == "withdraw_confirmed":
+                returning.withdraw(
+                    db_session,
+                    store.cipher,
+                    referral,
+                    conversation_id=tracker.sender_id,
+                    connectors=store.connectors,
+                )
+                logger.info("conversation=%s referral withdrawn", tracker.sender_id)
+                say(dispatcher, "returning.withdrawn")
+                say(dispatcher, "emergency.call_999")
+                dispatcher.utter_message(response="utter_menu")
+                return [
+                    SlotSet(slot, None)
+                    for slot, value in tracker.slots.items()
+                    if slot != "session_started_metadata" and value is not None
+                ]
+            else:
+                show_options(dispatcher)
+        return [SlotSet("return_kind", None)] if asked == WITHDRAW_ASKED else []
+
+
+class ActionAskReturnText(Action):
+    def name(self) -> str:
+        return "action_ask_return_text"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        kind = tracker.get_slot("return_kind")
+        key = f"returning.ask.{kind}" if kind in IN_THEIR_WORDS else "returning.ask.news"
+        say(dispatcher, key, buttons=[("menu.back", "/menu")])
+        return []
+
+
+class ValidateReturnTextForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_return_text_form"
+
+    def validate_return_text(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if _no_answer(value):
+            return {"return_text": None}
+        text = _typed(value)[:MAX_TEXT_CHARS]
+        if tracker.get_slot("return_kind") == "contact_number":
+            text = validators.normalise_uk_phone(text) or ""
+            if not text:
+                tries = int(tracker.get_slot("return_tries") or 0) + 1
+                if tries >= MOST_ASKS:
+                    return {"return_text": NOT_ANSWERED, "return_tries": None}
+                say(dispatcher, "referral.invalid.phone")
+                return {"return_text": None, "return_tries": tries}
+        return {"return_text": text or None}
+
+
+class ActionReturningSaveText(Action):
+    """A new number, other times or something new: kept for staff, and the hub told."""
+
+    def name(self) -> str:
+        return "action_returning_save_text"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            return self._save(dispatcher, tracker)
+        except SQLAlchemyError:
+            return unavailable(dispatcher)
+
+    def _save(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        kind = tracker.get_slot("return_kind")
+        text = tracker.get_slot("return_text")
+        cleared = forget("return_text", "return_kind", "return_tries")
+        store = runtime.current()
+        with session() as db_session:
+            referral = checked_referral(db_session, tracker)
+            if referral is None:
+                return [*cleared, *check_again(dispatcher)]
+            if kind not in IN_THEIR_WORDS or text in (None, NOT_ANSWERED):
+                say(dispatcher, "returning.not_changed")
+                say_ways_to_talk(dispatcher)
+            else:
+                returning.record_update(
+                    db_session,
+                    store.cipher,
+                    referral,
+                    kind=kind,
+                    detail=str(text),
+                    connectors=store.connectors,
+                )
+                say(dispatcher, f"returning.done.{kind}")
+        show_options(dispatcher, "returning.anything_else")
+        return cleared

@@ -1,0 +1,402 @@
+"""Coming back with a reference, as the actions see it: real checks by the API's service on
+a real database, trackers built as Rasa would send them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from api.core.crypto import FieldCipher
+from api.core.db import make_engine, migrate
+from api.core.limits import DatabaseCounter, Limit, RateLimiter
+from api.referrals import returning, runtime
+from api.referrals.answers import NOT_ANSWERED, SKIPPED
+from api.referrals.models import Referral, ReferralUpdate
+from api.referrals.returning import ReturningPolicy
+from api.referrals.runtime import ReferralRuntime
+from bot.actions.referral import ActionReferralFinish
+from bot.actions.returning import (
+    ActionReturning,
+    ActionReturningSaveText,
+    ActionReturningVerify,
+    ActionReturnWordSave,
+    ValidateReturningForm,
+    ValidateReturnTextForm,
+    ValidateReturnWordForm,
+    choice_payload,
+)
+
+DOMAIN: dict[str, Any] = {"slots": {}, "forms": {}}
+HOME = "conversation-that-sent-it"
+HERE = "conversation-coming-back"
+WORD = "marigold"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[ReferralRuntime]:
+    url = f"sqlite:///{tmp_path / 'returning.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    configured = ReferralRuntime(
+        engine,
+        FieldCipher([FieldCipher.new_key()]),
+        ("webhook",),
+        limiter=RateLimiter(DatabaseCounter(engine), engine, "limit-key-for-tests"),
+        returning=ReturningPolicy(
+            Limit("returning_per_reference", 3, 3600),
+            Limit("returning_per_sender", 10, 3600),
+            timedelta(minutes=15),
+        ),
+    )
+    before = runtime._runtime
+    runtime.configure(configured)
+    yield configured
+    runtime._runtime = before
+    engine.dispose()
+
+
+def tracker(
+    slots: dict[str, Any] | None = None,
+    *,
+    sender: str = HERE,
+    text: str = "",
+    intent: str = "inform",
+    choice: str | None = None,
+    client: str = "client-hash",
+    confidence: float = 1.0,
+) -> Tracker:
+    return Tracker(
+        sender_id=sender,
+        slots={"requested_slot": None, **(slots or {})},
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": confidence},
+            "entities": [{"entity": "return_choice", "value": choice}] if choice else [],
+            "metadata": {"locale": "en", "channel": "web", "client": client},
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def keys(dispatcher: CollectingDispatcher) -> list[str]:
+    return [
+        (m.get("custom") or {}).get("key")
+        or (m.get("custom") or {}).get("resource")
+        or m["response"]
+        for m in dispatcher.messages
+    ]
+
+
+def payloads(dispatcher: CollectingDispatcher) -> list[str]:
+    return [
+        b["payload"]
+        for m in dispatcher.messages
+        for b in (m.get("custom") or {}).get("buttons", [])
+    ]
+
+
+def sent(engine: Engine, *, word: str | None = WORD) -> Referral:
+    with Session(engine) as session:
+        referral = runtime.current().submit(
+            answers={"name": "Robin"}, referral_for="myself", locale="en", channel="web",
+            conversation_id=HOME,
+        )  # fmt: skip
+        if word:
+            assert returning.set_word(
+                session, reference=referral.reference, conversation_id=HOME, word=word
+            )
+        return referral
+
+
+async def run(action: Any, slots: dict[str, Any], **kwargs: Any) -> tuple[list[str], list[Any]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker(slots, **kwargs), DOMAIN)
+    return keys(dispatcher), events
+
+
+async def verified(reference: str, word: str = WORD, sender: str = HERE) -> str:
+    _, events = await run(
+        ActionReturningVerify(), {"return_reference": reference, "return_word": word}, sender=sender
+    )
+    token = next(e["value"] for e in events if e.get("name") == "return_token" and e["value"])
+    return str(token)
+
+
+# --- after "Send it": the word ----------------------------------------------------------
+
+
+async def test_after_send_the_word_is_offered_for_the_reference_just_given(
+    store: ReferralRuntime,
+) -> None:
+    said, events = await run(
+        ActionReferralFinish(),
+        {"summary_ok": True, "referral_consent": True, "referral_for": "myself"},
+        sender=HOME,
+    )
+    assert said[0] == "referral.sent" and "utter_menu" not in said
+    assert "emergency.call_999" in said and "emergency.silent_solution" in said
+    assert FollowupAction("return_word_form") in events
+    reference = next(e["value"] for e in events if e.get("name") == "last_reference")
+    assert reference.startswith("FD-")
+
+
+def test_the_word_must_be_long_enough_and_is_never_asked_a_third_time() -> None:
+    form = ValidateReturnWordForm()
+    d = CollectingDispatcher()
+    assert form.validate_return_word_new("abc", d, tracker(), DOMAIN) == {
+        "return_word_new": None, "return_tries": 1,
+    }  # fmt: skip
+    assert keys(d) == ["returning.word_too_short"]
+    again = form.validate_return_word_new("ab", d, tracker({"return_tries": 1}), DOMAIN)
+    assert again["return_word_new"] == NOT_ANSWERED
+    assert form.validate_return_word_new(SKIPPED, d, tracker(), DOMAIN) == {
+        "return_word_new": SKIPPED
+    }
+    # The button that started the form ("Send it") is not a word, nor a try.
+    d = CollectingDispatcher()
+    assert form.validate_return_word_new("/affirm", d, tracker(), DOMAIN) == {
+        "return_word_new": None
+    }
+    assert keys(d) == []
+
+
+async def test_the_word_is_saved_as_a_hash_then_forgotten(store: ReferralRuntime) -> None:
+    referral = sent(store.engine, word=None)
+    said, events = await run(
+        ActionReturnWordSave(),
+        {"return_word_new": WORD, "last_reference": referral.reference},
+        sender=HOME,
+    )
+    assert said == ["returning.word_saved", "utter_menu"]
+    assert SlotSet("return_word_new", None) in events and SlotSet("last_reference", None) in events
+    with Session(store.engine) as session:
+        stored = session.get(Referral, referral.id)
+        assert stored is not None and stored.return_word_hash is not None
+        assert WORD not in stored.return_word_hash
+
+
+async def test_another_conversation_cannot_set_the_word(store: ReferralRuntime) -> None:
+    referral = sent(store.engine, word=None)
+    said, _ = await run(
+        ActionReturnWordSave(),
+        {"return_word_new": WORD, "last_reference": referral.reference},
+        sender="someone-typing-a-payload",
+    )
+    assert said == ["returning.word_not_saved", "utter_menu"]
+
+
+# --- coming back: the check ----------------------------------------------------------------
+
+
+def test_only_a_reference_is_taken_as_one() -> None:
+    form = ValidateReturningForm()
+    d = CollectingDispatcher()
+    assert form.validate_return_reference("fd 7k3q 9mxa", d, tracker(), DOMAIN) == {
+        "return_reference": "FD-7K3Q-9MXA", "return_tries": None,
+    }  # fmt: skip
+    assert form.validate_return_reference("he's here with a knife", d, tracker(), DOMAIN) == {
+        "return_reference": None, "return_tries": 1,
+    }  # fmt: skip
+    assert keys(d) == ["returning.reference_not_valid"]
+    twice = form.validate_return_reference("no idea", d, tracker({"return_tries": 1}), DOMAIN)
+    assert twice == {"return_reference": NOT_ANSWERED, "return_word": NOT_ANSWERED}
+    typed_payload = '/have_reference{"return_choice":"status"}'
+    assert form.validate_return_word(typed_payload, d, tracker(), DOMAIN) == {"return_word": None}
+    started = CollectingDispatcher()  # the menu's button, offered to the form as text
+    assert form.validate_return_reference("/have_reference", started, tracker(), DOMAIN) == {
+        "return_reference": None
+    }
+    assert keys(started) == []
+
+
+async def test_the_right_word_opens_the_choices(store: ReferralRuntime) -> None:
+    referral = sent(store.engine)
+    said, events = await run(
+        ActionReturningVerify(),
+        {"return_reference": referral.reference, "return_word": " MariGold "},
+    )
+    assert said == ["returning.verified"]
+    assert any(e.get("name") == "return_token" and e["value"] for e in events)
+    assert SlotSet("return_word", None) in events  # the word is not kept
+
+
+async def test_every_failure_is_answered_the_same(store: ReferralRuntime) -> None:
+    known = sent(store.engine)
+    no_word = sent(store.engine, word=None)
+    attempts = [
+        {"return_reference": known.reference, "return_word": "wrong"},
+        {"return_reference": "FD-2345-6789", "return_word": WORD},
+        {"return_reference": no_word.reference, "return_word": WORD},
+    ]
+    answers = [await run(ActionReturningVerify(), slots) for slots in attempts]
+    # over the limit for this reference (3 tries), even with the right word
+    for _ in range(2):
+        answers.append(
+            await run(
+                ActionReturningVerify(), {"return_reference": known.reference, "return_word": "x"}
+            )
+        )
+    answers.append(await run(ActionReturningVerify(), attempts[0] | {"return_word": WORD}))
+    said = {tuple(keys_) for keys_, _ in answers}
+    assert said == {("returning.no_match", "returning.call_hub", "utter_menu")}
+    assert all(
+        not any(e.get("name") == "return_token" and e["value"] for e in ev) for _, ev in answers
+    )
+
+
+async def test_without_a_word_the_answer_does_not_depend_on_the_reference(
+    store: ReferralRuntime,
+) -> None:
+    known = sent(store.engine)
+    for reference in (known.reference, "FD-2345-6789"):
+        said, _ = await run(
+            ActionReturningVerify(), {"return_reference": reference, "return_word": SKIPPED}
+        )
+        assert said == ["returning.no_word", "returning.call_hub", "utter_menu"]
+
+
+# --- once checked -------------------------------------------------------------------------
+
+
+async def test_a_choice_without_a_proof_starts_the_check(store: ReferralRuntime) -> None:
+    said, events = await run(ActionReturning(), {}, choice="withdraw_confirmed")
+    assert said == ["returning.intro"]
+    assert FollowupAction("returning_form") in events
+
+
+@pytest.mark.parametrize("token", ["typed-by-hand", "gAAAAAforged"])
+async def test_a_slot_set_by_typing_a_payload_proves_nothing(
+    store: ReferralRuntime, token: str
+) -> None:
+    referral = sent(store.engine)
+    said, events = await run(
+        ActionReturning(), {"return_token": token}, choice="withdraw_confirmed"
+    )
+    assert said == ["returning.check_again"] and FollowupAction("returning_form") in events
+    with Session(store.engine) as session:
+        assert session.get(Referral, referral.id) is not None
+
+
+async def test_a_proof_from_another_conversation_proves_nothing(store: ReferralRuntime) -> None:
+    referral = sent(store.engine)
+    token = await verified(referral.reference, sender="someone-else")
+    said, _ = await run(ActionReturning(), {"return_token": token}, choice="status")
+    assert said == ["returning.check_again"]
+
+
+async def test_status_in_plain_words_and_what_next(store: ReferralRuntime) -> None:
+    referral = sent(store.engine)
+    token = await verified(referral.reference)
+    said, _ = await run(ActionReturning(), {"return_token": token}, choice="status")
+    assert said == ["returning.status.received", "returning.anything_else"]
+
+
+async def test_stop_all_messages_is_kept_for_staff(store: ReferralRuntime) -> None:
+    referral = sent(store.engine)
+    token = await verified(referral.reference)
+    d = CollectingDispatcher()
+    await ActionReturning().run(d, tracker({"return_token": token}, choice="contact"), DOMAIN)
+    assert choice_payload("stop_messages") in payloads(d)
+    said, _ = await run(ActionReturning(), {"return_token": token}, choice="stop_messages")
+    assert said == ["returning.done.stop_messages", "returning.anything_else"]
+    with Session(store.engine) as session:
+        kinds = session.exec(select(ReferralUpdate.kind)).all()
+    assert kinds == ["stop_messages"]
+
+
+async def test_a_new_number_is_checked_then_kept(store: ReferralRuntime) -> None:
+    referral = sent(store.engine)
+    token = await verified(referral.reference)
+    _, events = await run(ActionReturning(), {"return_token": token}, choice="contact_number")
+    assert FollowupAction("return_text_form") in events
+    assert SlotSet("return_kind", "contact_number") in events
+    form = ValidateReturnTextForm()
+    d = CollectingDispatcher()
+    kind = {"return_kind": "contact_number"}
+    started = '/have_reference{"return_choice":"contact_number"}'
+    assert form.validate_return_text(started, d, tracker(kind), DOMAIN) == {"return_text": None}
+    assert keys(d) == []
+    assert form.validate_return_text("12345", d, tracker(kind), DOMAIN)["return_text"] is None
+    assert keys(d) == ["referral.invalid.phone"]
+    number = form.validate_return_text("07700 900555", d, tracker(kind), DOMAIN)["return_text"]
+    said, _ = await run(
+        ActionReturningSaveText(), {"return_token": token, **kind, "return_text": number}
+    )
+    assert said == ["returning.done.contact_number", "returning.anything_else"]
+    with Session(store.engine) as session:
+        update = session.exec(select(ReferralUpdate)).one()
+    assert store.cipher.decrypt(str(update.encrypted_detail))["text"] == number
+
+
+async def test_withdrawal_asks_first_then_erases_everything(store: ReferralRuntime) -> None:
+    referral = sent(store.engine)
+    token = await verified(referral.reference)
+    d = CollectingDispatcher()
+    await ActionReturning().run(d, tracker({"return_token": token}, choice="withdraw"), DOMAIN)
+    assert keys(d) == ["returning.withdraw_confirm"]
+    assert payloads(d) == [choice_payload("withdraw_confirmed"), choice_payload("kept")]
+    with Session(store.engine) as session:
+        assert session.get(Referral, referral.id) is not None  # nothing yet
+    said, events = await run(
+        ActionReturning(), {"return_token": token}, choice="withdraw_confirmed"
+    )
+    assert said == ["returning.withdrawn", "emergency.call_999", "utter_menu"]
+    assert SlotSet("return_token", None) in events
+    with Session(store.engine) as session:
+        assert session.get(Referral, referral.id) is None
+    # The proof now leads nowhere.
+    said, _ = await run(ActionReturning(), {"return_token": token}, choice="status")
+    assert said == ["returning.check_again"]
+
+
+async def test_with_the_database_down_nothing_changes_and_999_is_given(
+    store: ReferralRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("SELECT", {}, Exception("database unreachable"))
+
+    monkeypatch.setattr(returning, "verified_referral", down)
+    for action, slots in (
+        (ActionReturning(), {"return_token": "sealed"}),
+        (ActionReturningSaveText(), {"return_token": "sealed", "return_kind": "news"}),
+    ):
+        said, events = await run(action, slots, choice="status")
+        assert said == ["system.unavailable", "utter_menu"]
+        assert SlotSet("return_token", None) in events
+
+
+@pytest.mark.parametrize(
+    ("typed", "intent", "confidence", "said"),
+    [
+        ("no", "deny", 0.98, ["returning.not_changed", "returning.anything_else"]),
+        # Not a clear yes (the model half believes it): asked again, nothing deleted.
+        ("maybe", "affirm", 0.6, ["returning.withdraw_confirm"]),
+        ("what happens to my kids", "nlu_fallback", 0.3, ["returning.withdraw_confirm"]),
+        ("yes", "affirm", 0.99, ["returning.withdrawn", "emergency.call_999", "utter_menu"]),
+    ],
+)
+async def test_the_withdrawal_question_answered_in_words(
+    store: ReferralRuntime, typed: str, intent: str, confidence: float, said: list[str]
+) -> None:
+    referral = sent(store.engine)
+    token = await verified(referral.reference)
+    slots = {"return_token": token, "return_kind": "withdraw_asked"}
+    got, _ = await run(ActionReturning(), slots, text=typed, intent=intent, confidence=confidence)
+    assert got == said
+    with Session(store.engine) as session:
+        assert (session.get(Referral, referral.id) is None) is (typed == "yes")

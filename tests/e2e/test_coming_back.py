@@ -1,0 +1,187 @@
+"""Coming back with a reference, against the real trained Rasa, on the web and by SMS:
+the word chosen after "Send it", a wrong word, an unknown reference answered exactly as
+a known one, the limit per reference reached, a change reaching the hub, and a withdrawal
+after which a scan of every table finds nothing but the audit fact."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+
+from api.channels.identity import conversation_id_for
+from scripts.stack import Stack
+from tests.e2e.conftest import Chat
+from tests.e2e.test_erasure import rasa_holds, tables_naming
+from tests.e2e.test_sms import Phone
+from tests.e2e.test_substance import answer_all, begin_referral
+from tests.stand_ins import StandInHub
+
+pytestmark = pytest.mark.e2e
+
+WORD = "Quince orchard"
+NO_MATCH = "We couldn't find a match"
+
+
+def sent_with_word(chat: Chat, word: str = WORD) -> str:
+    begin_referral(chat)
+    answer_all(chat)
+    sent = chat.said("/affirm")
+    assert "Your reference is FD-" in sent and "999" in sent
+    assert "choose a word only you would know" in sent  # offered with the reference
+    assert "at least 4 letters" not in sent
+    reference = sent.split("Your reference is ")[1].split(".")[0]
+    assert "You'll need your reference and this word" in chat.said(word)
+    return reference
+
+
+def come_back(chat: Chat, reference: str, word: str) -> str:
+    """From the menu's "I have a reference" to the answer to the word."""
+    asked = chat.said("/have_reference")
+    assert "What is your reference" in asked and "doesn't look like" not in asked
+    assert "type the word you chose" in chat.said(reference)
+    return chat.said(word)
+
+
+def referral_id_of(stack: Stack, reference: str) -> str:
+    database = stack.database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        row = connection.execute(
+            "SELECT id FROM referral WHERE reference = ?", (reference,)
+        ).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def hub_events(hub: StandInHub, reference: str, event: str) -> list[dict]:
+    return [
+        got["body"]
+        for got in hub.received
+        if got["body"].get("event") == event and got["body"].get("reference") == reference
+    ]
+
+
+def wait_for(condition: object, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return
+        time.sleep(0.5)
+    assert condition()  # type: ignore[operator]
+
+
+def test_web_update_then_withdraw_leaves_only_the_audit_fact(
+    chat: Chat, stack: Stack, hub_stand_in: StandInHub
+) -> None:
+    reference = sent_with_word(chat)
+    first = chat.conversation_id
+    referral_id = referral_id_of(stack, reference)
+    back = Chat(stack)
+    back.send("hello")
+    back.send("/affirm")
+    assert "What is your reference" in back.said("/have_reference")
+    # Danger at the reference prompt is answered at once, and never taken as a reference.
+    danger = back.said("he's here with a knife")
+    assert "999" in danger and "doesn't look like a reference" not in danger
+    assert "type the word you chose" in back.said(reference.lower().replace("-", " "))
+    assert "that matches" in back.said("quince ORCHARD")
+    assert "has been received" in back.said('/have_reference{"return_choice":"status"}')
+    assert "No more messages" in " ".join(
+        b["title"]
+        for m in back.send('/have_reference{"return_choice":"contact"}')
+        for b in m["buttons"]
+    )
+    asked = back.said('/have_reference{"return_choice":"contact_number"}')
+    assert "new safe phone number" in asked and "doesn't look like" not in asked
+    assert "safe number has been changed" in back.said("07700 900888")
+    wait_for(lambda: hub_events(hub_stand_in, reference, "referral.updated"))
+    (update,) = hub_events(hub_stand_in, reference, "referral.updated")
+    assert update["change"] == {"kind": "contact_number", "value": "07700 900888"}
+    withdraw = '/have_reference{"return_choice":"withdraw"}'
+    assert "delete it and everything" in back.said(withdraw)
+    assert "Nothing has been changed" in back.said("no")  # typed, not pressed
+    assert "delete it and everything" in back.said(withdraw)
+    done = back.said("yes")
+    assert "withdrawn and deleted" in done and "999" in done
+    wait_for(lambda: hub_events(hub_stand_in, reference, "referral.withdrawn"))
+    (withdrawn,) = hub_events(hub_stand_in, reference, "referral.withdrawn")
+    assert set(withdrawn) == {"schema_version", "event", "id", "reference", "occurred_at"}
+    assert hub_stand_in.invalid == []
+    # Every table read: the reference nowhere (the event's entry went once delivered), the
+    # referral only in the audit log's fact, and both conversations gone here and in Rasa.
+    wait_for(lambda: tables_naming(stack, reference) == [])
+    assert tables_naming(stack, referral_id) == ["auditevent"]
+    for cid in (first, back.conversation_id):
+        assert cid is not None
+        wait_for(lambda cid=cid: tables_naming(stack, cid) == [] and not rasa_holds(stack, cid))
+
+
+def test_web_wrong_word_unknown_reference_and_the_limit_are_answered_alike(
+    chat: Chat, stack: Stack
+) -> None:
+    reference = sent_with_word(chat)
+    back = Chat(stack)
+    back.send("hello")
+    back.send("/affirm")
+    wrong = come_back(back, reference, "pear tree")
+    unknown = come_back(back, "FD-ZZZZ-2222", WORD)
+    assert NO_MATCH in wrong and "0808 2000 247" in wrong
+    assert wrong == unknown
+    for _ in range(4):  # five tries on this reference in all: the limit
+        assert come_back(back, reference, "apple tree") == wrong
+    assert come_back(back, reference, WORD) == wrong  # the right word, over the limit
+
+
+def test_by_sms_a_referral_made_on_the_web_is_changed_and_withdrawn(
+    chat: Chat, stack: Stack, hub_stand_in: StandInHub
+) -> None:
+    reference = sent_with_word(chat)
+    referral_id = referral_id_of(stack, reference)
+    phone = Phone(stack, "+447700900231")
+    reply = phone.said("hello")
+    reply = phone.choose(reply, "English")
+    reply = phone.choose(reply, "Yes, it's safe")
+    reply = phone.choose(reply, "I have a reference")
+    assert "What is your reference" in reply
+    reply = phone.said("unknown words")
+    assert "doesn't look like a reference" in reply
+    reply = phone.said(reference.replace("-", ""))
+    assert "type the word you chose" in reply
+    wrong = phone.said("a wrong word")
+    assert NO_MATCH in wrong
+    phone.choose(wrong, "I have a reference")
+    phone.said("FD-ZZZZ-3333")
+    unknown = phone.said(WORD)
+    assert unknown == wrong
+    reply = phone.choose(unknown, "I have a reference")
+    phone.said(reference)
+    reply = phone.said(WORD)
+    assert "that matches" in reply
+    reply = phone.choose(reply, "Change how we contact you")
+    reply = phone.choose(reply, "No more messages")
+    assert "won't send you any more texts" in reply
+    assert not any(word in reply.lower().split() for word in ("stop", "cancel", "end", "quit"))
+    wait_for(lambda: hub_events(hub_stand_in, reference, "referral.updated"))
+    reply = phone.choose(reply, "Withdraw and delete it")
+    reply = phone.choose(reply, "Yes, delete it")
+    assert "withdrawn and deleted" in reply
+    wait_for(lambda: hub_events(hub_stand_in, reference, "referral.withdrawn"))
+    wait_for(lambda: tables_naming(stack, reference) == [])
+    assert tables_naming(stack, referral_id) == ["auditevent"]
+    cid = conversation_id_for(phone.address, stack.channel_id_key)
+    wait_for(lambda: tables_naming(stack, cid) == [] and not rasa_holds(stack, cid))
+
+
+def test_by_sms_the_limit_per_reference_is_reached(chat: Chat, stack: Stack) -> None:
+    reference = sent_with_word(chat)
+    phone = Phone(stack, "+447700900232")
+    reply = phone.choose(phone.said("hello"), "English")
+    reply = phone.choose(reply, "Yes, it's safe")
+    answers = []
+    for word in ("one", "two", "three", "four", "five", WORD):
+        reply = phone.choose(reply, "I have a reference")
+        phone.said(reference)
+        reply = phone.said(word)
+        answers.append(reply)
+    assert NO_MATCH in answers[0] and len(set(answers)) == 1
