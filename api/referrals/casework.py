@@ -152,10 +152,18 @@ def record_contact_attempt(
     """`way`: how it was tried. Only a way the survivor agreed to can be recorded, and none
     they have ruled out since (by coming back: "no more messages", "no voicemail"); the
     console offers no other, and this refuses one sent anyway."""
+    if outcome not in CONTACT_OUTCOMES:
+        raise CaseworkError("outcome_missing")
+    if outcome == "unsafe" and retry_after is None:
+        raise CaseworkError("retry_after_missing")
+    if retry_after is not None and retry_after <= utcnow():
+        raise CaseworkError("retry_after_past")
+    if len(note) > MAX_NOTE_CHARS:
+        raise CaseworkError("note_too_long")
     if way not in WAYS:
         raise CaseworkError("way_missing")
     wishes = updates.contact_wishes(updates.survivor_updates(db_session, cipher, referral))
-    refused_by = wishes.refuses(way) if way in WAYS else None
+    refused_by = wishes.refuses(way)
     if refused_by:
         # The survivor said no to this way since sending: refused, and the refusal kept.
         audit(
@@ -169,14 +177,6 @@ def record_contact_attempt(
         raise CaseworkError(f"forbidden_{refused_by}")
     if way not in ways_now(cipher.decrypt(referral.encrypted_answers), wishes).allowed:
         raise CaseworkError("way_not_agreed")
-    if outcome not in CONTACT_OUTCOMES:
-        raise CaseworkError("outcome_missing")
-    if outcome == "unsafe" and retry_after is None:
-        raise CaseworkError("retry_after_missing")
-    if retry_after is not None and retry_after <= utcnow():
-        raise CaseworkError("retry_after_past")
-    if len(note) > MAX_NOTE_CHARS:
-        raise CaseworkError("note_too_long")
     db_session.add(
         ContactAttempt(
             referral_id=referral.id,
