@@ -1,18 +1,15 @@
-"""A database on SQLite and PostgreSQL, and a stand-in for Rasa's tracker API that can be
-made unreachable (the true outside edge of erasure)."""
+"""A stand-in for Rasa's tracker API that can be made unreachable: the true outside edge of
+erasure (the database: tests/api/conftest.py)."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
 
-from api.core.db import make_engine, migrate
 from api.rasa.client import RasaClient
 
 
@@ -45,18 +42,3 @@ def rasa() -> Iterator[RasaClient]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield RasaClient(f"http://127.0.0.1:{server.server_address[1]}", "token", 2.0)
     server.shutdown()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'retention.db'}"
-    else:
-        url = str(request.getfixturevalue("postgres_url"))
-        with make_engine(url).begin() as connection:
-            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-            connection.exec_driver_sql("CREATE SCHEMA public")
-    migrate(url)
-    made = make_engine(url)
-    yield made
-    made.dispose()
