@@ -210,7 +210,11 @@ class ChatService:
                 "client": subject or self.limiter.subject(cid),
             }
             try:
-                if is_new:
+                # An SMS or WhatsApp number's conversation id never changes: an erase Rasa
+                # still owes for it (an EXIT while Rasa was away) is finished before Rasa
+                # hears anything new, whichever message that is (the first after EXIT may
+                # have been the language menu, which Rasa never sees).
+                if stable_id:
                     await self.eraser.settle(db_session, cid)
                 keys = await self.rasa.send(cid, text, metadata)
             except RasaUnavailableError:

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, func
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
@@ -51,8 +53,26 @@ def forget_here(db_session: Session, conversation_id: str) -> None:
     for table in (InboundMessage, OutboundMessage):
         db_session.exec(delete(table).where(col(table.conversation_id) == conversation_id))
     db_session.exec(delete(Conversation).where(col(Conversation.id) == conversation_id))
-    if db_session.get(PendingErasure, conversation_id) is None:
-        db_session.add(PendingErasure(conversation_id=conversation_id))
+    # Insert unless already queued, in one statement: every API process runs the idle
+    # purge, and a check-then-insert could collide and undo a whole pass.
+    dialect = db_session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    row = {"conversation_id": conversation_id, "attempts": 0}
+    row |= {"queued_at": utcnow(), "next_try_at": utcnow()}
+    db_session.exec(insert(PendingErasure).values(**row).on_conflict_do_nothing())
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A queue entry as read: plain values, which a later rollback cannot expire."""
+
+    conversation_id: str
+    queued_at: datetime
+    attempts: int
+
+    @classmethod
+    def of(cls, row: PendingErasure) -> Entry:
+        return cls(row.conversation_id, row.queued_at, row.attempts)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -111,17 +131,21 @@ class ConversationEraser:
         """Before a conversation starts again under an id whose erase is still owed (an
         SMS number's id is always the same), finish the erase: raises if Rasa is away."""
         try:
-            owed = db_session.get(PendingErasure, conversation_id) is not None
+            row = db_session.get(PendingErasure, conversation_id)
+            owed = Entry.of(row) if row is not None else None
         except SQLAlchemyError:
-            owed = False  # cannot tell; the retry pass erases it, at worst mid-conversation
+            owed = None  # cannot tell; the retry pass erases it, at worst mid-conversation
         finally:
             # End the read now: a connection held while Rasa is awaited would starve the
             # pool when many people are waiting at once.
             db_session.rollback()
-        if not owed:
+        if owed is None or not self._claim(db_session, owed):
             return
-        await self.rasa.erase(conversation_id)
-        self._done(db_session, conversation_id)
+        try:
+            await self.rasa.erase(conversation_id)
+        except RasaUnavailableError:
+            self._put_back(db_session, owed)
+            raise
 
     async def retry_waiting(self) -> int:
         """One pass over the erasures that are due; returns how many Rasa confirmed. Once
@@ -138,28 +162,56 @@ class ConversationEraser:
     async def _erase_entries(self, db_session: Session, *, due: bool) -> tuple[int, bool]:
         now = utcnow()
         when = col(PendingErasure.next_try_at)
-        entries = db_session.exec(
+        rows = db_session.exec(
             select(PendingErasure)
             .where(when <= now if due else when > now)
             .order_by(when)
             .limit(BATCH)
         ).all()
+        entries = [Entry.of(row) for row in rows]
+        db_session.rollback()  # end the read: nothing is held while Rasa is awaited
         confirmed = 0
         for entry in entries:
+            # Claimed before Rasa is asked, so no other process (nor a conversation
+            # started again under the same id, see settle) erases it a second time later.
+            if not self._claim(db_session, entry):
+                continue
             try:
                 await self.rasa.erase(entry.conversation_id)
             except RasaUnavailableError:
                 # Rasa is away: this one waits a little longer (so one entry Rasa refuses
                 # cannot hold up the rest), and the others wait for the next pass.
-                entry.attempts += 1
-                entry.next_try_at = utcnow() + retry_delay(entry.attempts)
-                db_session.add(entry)
-                db_session.commit()
+                self._put_back(db_session, entry)
                 return confirmed, False
-            db_session.delete(entry)
-            db_session.commit()
             confirmed += 1
         return confirmed, True
+
+    @staticmethod
+    def _claim(db_session: Session, entry: Entry) -> bool:
+        """Take an entry off the queue; False if another process took it first."""
+        taken = db_session.exec(
+            delete(PendingErasure)
+            .where(col(PendingErasure.conversation_id) == entry.conversation_id)
+            .where(col(PendingErasure.queued_at) == entry.queued_at)
+        )
+        db_session.commit()
+        return bool(taken.rowcount)
+
+    @staticmethod
+    def _put_back(db_session: Session, entry: Entry) -> None:
+        """Rasa did not take it: back on the queue, to be tried again a little later."""
+        try:
+            db_session.add(
+                PendingErasure(
+                    conversation_id=entry.conversation_id,
+                    queued_at=entry.queued_at,
+                    attempts=entry.attempts + 1,
+                    next_try_at=utcnow() + retry_delay(entry.attempts + 1),
+                )
+            )
+            db_session.commit()
+        except SQLAlchemyError:  # queued again meanwhile (a new exit): that entry will do
+            db_session.rollback()
 
     def _done(self, db_session: Session, conversation_id: str) -> None:
         try:

@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 import safety
+from api.conversations.models import Conversation
 from api.core.audit import AuditEvent
-from api.core.clock import utcnow
+from api.core.clock import aware, utcnow
 from api.core.crypto import FieldCipher
 from api.erasure.service import forget_here
 from api.hub.models import OutboxEntry
@@ -122,7 +123,7 @@ def erase(db_session: Session, referral: Referral, *, actor_id: str | None, reas
     withdrawal can queue the hub's event with it (api/referrals/returning.py)."""
     for table in (OutboxEntry, ReferralNote, ContactAttempt, ReferralUpdate):
         db_session.exec(delete(table).where(col(table.referral_id) == referral.id))
-    if referral.conversation_id:
+    if referral.conversation_id and sent_from_held_conversation(db_session, referral):
         forget_here(db_session, referral.conversation_id)
     db_session.delete(referral)
     db_session.add(
@@ -130,6 +131,19 @@ def erase(db_session: Session, referral: Referral, *, actor_id: str | None, reas
             action="referral_erased", actor_id=actor_id, referral_id=referral.id, detail=reason
         )
     )
+
+
+def sent_from_held_conversation(db_session: Session, referral: Referral) -> bool:
+    """Whether the conversation under the referral's conversation id may be the one it was
+    sent from. An SMS or WhatsApp number's id never changes: a conversation begun after the
+    referral (say, months later) is another conversation, and erasing the old referral
+    must not erase it. (The idle purge has long since erased the one it came from.)"""
+    assert referral.conversation_id is not None
+    held = db_session.get(Conversation, referral.conversation_id)
+    if held is None:
+        return True  # nothing held here: Rasa's copy, if any, is erased all the same
+    started, sent = aware(held.created_at), aware(referral.created_at)
+    return started is not None and sent is not None and started <= sent
 
 
 def purge_closed(db_session: Session, older_than_days: float) -> int:

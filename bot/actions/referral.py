@@ -845,7 +845,10 @@ class ActionReferralFinish(Action):
             dispatcher.utter_message(json_message={"resource": "after-you-ask-for-help"})
         say(dispatcher, "emergency.call_999")
         say(dispatcher, "emergency.silent_solution")
-        if store.returning is None:
+        # No word to come back with when someone else may use or check their phone or email:
+        # the reference and the word would sit side by side for them to find.
+        shared = tracker.get_slot("contact_shared") in {"yes", "unsure"}
+        if store.returning is None or shared:
             dispatcher.utter_message(response="utter_menu")
             return forget_referral()
         # Last, so its answer is the next message: a word to come back with

@@ -21,14 +21,14 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from api.core.payloads import intent_payload
 from api.referrals import returning, runtime
 from api.referrals.answers import NOT_ANSWERED, SKIPPED
 from api.referrals.models import Referral
 from bot.actions import validators
-from bot.actions.context import client_of
+from bot.actions.context import client_of, is_text_only
 from bot.actions.hub_contact import CONFIG_ERRORS, hub
 from bot.actions.messages import say
-from bot.actions.referral import unsure_yes
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ MOST_ASKS = 2
 
 
 def choice_payload(choice: str) -> str:
-    return f'/have_reference{{"return_choice":"{choice}"}}'
+    return intent_payload("have_reference", return_choice=choice)
 
 
 def _buttons(keys_and_choices: list[tuple[str, str]]) -> list[dict[str, str]]:
@@ -109,11 +109,11 @@ def checked_referral(db_session: Session, tracker: Tracker) -> Referral | None:
 
 
 def typed_confirmation(tracker: Tracker) -> str:
-    """A typed answer to "do you want to withdraw?": only a clear yes withdraws (it cannot
-    be undone), a no keeps it, and anything else asks again."""
+    """A typed answer to "do you want to withdraw?". Withdrawing cannot be undone, so only
+    its button (or the button's number, by text) withdraws: a typed "yes" may answer
+    something else, such as a danger message the API answered itself in between, which
+    Rasa never saw. A no keeps it; anything else asks again, with the buttons."""
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-    if intent == "affirm" and not unsure_yes(tracker):
-        return "withdraw_confirmed"
     if intent == "deny":
         return "kept"
     return "withdraw"
@@ -142,7 +142,9 @@ class ActionAskReturnWordNew(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        say(dispatcher, "returning.word_offer", buttons=[("returning.word_skip", "/skip")])
+        # By text the word stays in the thread beside the reference: say so.
+        offer = "returning.word_offer_by_text" if is_text_only(tracker) else "returning.word_offer"
+        say(dispatcher, offer, buttons=[("returning.word_skip", "/skip")])
         return []
 
 

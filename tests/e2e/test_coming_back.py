@@ -101,8 +101,9 @@ def test_web_update_then_withdraw_leaves_only_the_audit_fact(
     withdraw = '/have_reference{"return_choice":"withdraw"}'
     assert "delete it and everything" in back.said(withdraw)
     assert "Nothing has been changed" in back.said("no")  # typed, not pressed
-    assert "delete it and everything" in back.said(withdraw)
-    done = back.said("yes")
+    # A typed yes does not withdraw (it cannot be undone): only the button does.
+    assert "delete it and everything" in back.said("yes")
+    done = back.said('/have_reference{"return_choice":"withdraw_confirmed"}')
     assert "withdrawn and deleted" in done and "999" in done
     wait_for(lambda: hub_events(hub_stand_in, reference, "referral.withdrawn"))
     (withdrawn,) = hub_events(hub_stand_in, reference, "referral.withdrawn")

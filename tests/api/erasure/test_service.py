@@ -174,3 +174,30 @@ def test_an_entry_rasa_refuses_waits_longer_each_time_up_to_a_cap() -> None:
     delays = [retry_delay(attempts) for attempts in range(1, 12)]
     assert delays == sorted(delays)
     assert delays[0] < delays[-1] == timedelta(seconds=30)
+
+
+async def test_erasing_an_old_referral_leaves_a_later_conversation_from_the_same_number(
+    engine: Engine, rasa: RasaClient
+) -> None:
+    """An SMS number's conversation id never changes: months after a referral, the number's
+    new conversation (a new referral half-way, say) is not the one it was sent from."""
+    with Session(engine) as session:
+        referral = referrals.prepare_and_store(
+            session,
+            FieldCipher([FieldCipher.new_key()]),
+            answers={"name": "Robin"},
+            referral_for="myself",
+            locale="en",
+            channel="sms",
+            conversation_id=CONVERSATION,
+        )
+        referral.created_at = utcnow() - timedelta(days=100)
+        session.add(referral)
+        session.commit()
+        reference = referral.reference
+    hold_a_conversation(engine)  # begun now, long after the referral
+    with Session(engine) as session:
+        assert referrals.erase_by_reference(session, reference)
+    assert rows_naming(engine, reference) == []
+    assert "conversation" in rows_naming(engine, CONVERSATION)
+    assert "pendingerasure" not in rows_naming(engine, CONVERSATION)
