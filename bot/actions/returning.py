@@ -356,6 +356,9 @@ class ActionReturning(Action):
                     db_session, store.cipher, referral, kind=choice, connectors=store.connectors
                 )
                 say(dispatcher, f"returning.done.{choice}")
+                if choice == "stop_messages":
+                    # Nothing in this chat undoes it: the way to be reached again is a call.
+                    say_ways_to_talk(dispatcher)
                 show_options(dispatcher, "returning.anything_else")
             elif choice == "withdraw":
                 say(
@@ -378,7 +381,7 @@ class ActionReturning(Action):
                     conversation_id=tracker.sender_id,
                     connectors=store.connectors,
                 )
-                logger.info("conversation=%s referral withdrawn", tracker.sender_id)
+                logger.info("a referral was withdrawn")  # no id: it would outlive the erasure
                 say(dispatcher, "returning.withdrawn")
                 say(dispatcher, "emergency.call_999")
                 dispatcher.utter_message(response="utter_menu")

@@ -339,7 +339,12 @@ async def test_stop_all_messages_is_kept_for_staff(store: ReferralRuntime) -> No
     await ActionReturning().run(d, tracker({"return_token": token}, choice="contact"), DOMAIN)
     assert choice_payload("stop_messages") in payloads(d)
     said, _ = await run(ActionReturning(), {"return_token": token}, choice="stop_messages")
-    assert said == ["returning.done.stop_messages", "returning.anything_else"]
+    # Nothing in the chat undoes it, so the way to be reached again is said: the hub's line.
+    assert said == [
+        "returning.done.stop_messages",
+        "returning.call_hub",
+        "returning.anything_else",
+    ]
     with Session(store.engine) as session:
         kinds = session.exec(select(ReferralUpdate.kind)).all()
     assert kinds == ["stop_messages"]
