@@ -31,6 +31,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Erasures Rasa still owes would be forgotten, and those conversations kept: refuse.
+    waiting = op.get_bind().execute(sa.text("SELECT count(*) FROM pendingerasure")).scalar()
+    if waiting:
+        raise RuntimeError(
+            f"{waiting} erasures still wait for Rasa: start Rasa and let them finish first"
+        )
     with op.batch_alter_table("referral") as batch:
         batch.drop_column("conversation_id")
     op.drop_index("ix_pendingerasure_next_try_at", table_name="pendingerasure")

@@ -48,6 +48,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_referralupdate_referral_id", table_name="referralupdate")
     op.drop_table("referralupdate")
+    # Events to the hub cannot be told apart from referrals once the column goes: they
+    # would be sent again as referrals. An earlier version has no events to send.
+    op.execute("DELETE FROM outboxentry WHERE event != 'referral.created'")
     with op.batch_alter_table("outboxentry") as batch:
         batch.drop_column("encrypted_payload")
         batch.drop_column("event")
