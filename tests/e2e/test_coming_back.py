@@ -101,6 +101,7 @@ def test_web_update_then_withdraw_leaves_only_the_audit_fact(
     withdraw = '/have_reference{"return_choice":"withdraw"}'
     assert "delete it and everything" in back.said(withdraw)
     assert "Nothing has been changed" in back.said("no")  # typed, not pressed
+    assert "delete it and everything" in back.said(withdraw)
     # A typed yes does not withdraw (it cannot be undone): only the button does.
     assert "delete it and everything" in back.said("yes")
     done = back.said('/have_reference{"return_choice":"withdraw_confirmed"}')
