@@ -17,6 +17,7 @@ from api.erasure.models import PendingErasure
 from api.erasure.service import ConversationEraser, retry_delay, waiting
 from api.rasa.client import RasaClient, RasaUnavailableError
 from api.referrals import service as referrals
+from api.referrals.models import Referral
 from tests.api.erasure.conftest import RasaTrackerStandIn
 
 CONVERSATION = "sms-erasure-test-conversation"
@@ -122,20 +123,25 @@ async def test_a_conversation_started_again_settles_its_erase_first(
     assert RasaTrackerStandIn.erased == [CONVERSATION]
 
 
+def sent_by_sms(session: Session) -> Referral:
+    """A referral sent from the SMS conversation CONVERSATION."""
+    return referrals.prepare_and_store(
+        session,
+        FieldCipher([FieldCipher.new_key()]),
+        answers={"name": "Robin"},
+        referral_for="myself",
+        locale="en",
+        channel="sms",
+        conversation_id=CONVERSATION,
+    )
+
+
 async def test_erasure_by_reference_reaches_the_conversation_it_came_from(
     engine: Engine, rasa: RasaClient
 ) -> None:
     hold_a_conversation(engine)
     with Session(engine) as session:
-        referral = referrals.prepare_and_store(
-            session,
-            FieldCipher([FieldCipher.new_key()]),
-            answers={"name": "Robin"},
-            referral_for="myself",
-            locale="en",
-            channel="sms",
-            conversation_id=CONVERSATION,
-        )
+        referral = sent_by_sms(session)
         reference = referral.reference
         assert referrals.erase_by_reference(session, reference)
     assert rows_naming(engine, CONVERSATION) == ["pendingerasure"]
@@ -182,15 +188,7 @@ async def test_erasing_an_old_referral_leaves_a_later_conversation_from_the_same
     """An SMS number's conversation id never changes: months after a referral, the number's
     new conversation (a new referral half-way, say) is not the one it was sent from."""
     with Session(engine) as session:
-        referral = referrals.prepare_and_store(
-            session,
-            FieldCipher([FieldCipher.new_key()]),
-            answers={"name": "Robin"},
-            referral_for="myself",
-            locale="en",
-            channel="sms",
-            conversation_id=CONVERSATION,
-        )
+        referral = sent_by_sms(session)
         referral.created_at = utcnow() - timedelta(days=100)
         session.add(referral)
         session.commit()
