@@ -320,8 +320,14 @@ class ActionReturning(Action):
     def _choose(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         choice = next(tracker.get_latest_entity_values("return_choice"), None)
         asked = tracker.get_slot("return_kind")
+        typed_again = False
         if choice is None and asked == WITHDRAW_ASKED:
             choice = typed_confirmation(tracker)
+            # Asked once by its button and once again after a typed answer: never a third
+            # time. What cannot be undone is not done; nothing changes.
+            if choice == "withdraw" and tracker.get_slot("return_tries"):
+                choice = "kept"
+            typed_again = choice == "withdraw"
         token = tracker.get_slot("return_token")
         if not token:
             # Not checked in this conversation: start with the reference, whatever was pressed.
@@ -369,7 +375,10 @@ class ActionReturning(Action):
                         ("returning.withdraw_no", choice_payload("kept")),
                     ],
                 )
-                return [SlotSet("return_kind", WITHDRAW_ASKED)]
+                return [
+                    SlotSet("return_kind", WITHDRAW_ASKED),
+                    SlotSet("return_tries", 1 if typed_again else None),
+                ]
             elif choice == "kept":
                 say(dispatcher, "returning.not_changed")
                 show_options(dispatcher, "returning.anything_else")
@@ -392,7 +401,9 @@ class ActionReturning(Action):
                 ]
             else:
                 show_options(dispatcher)
-        return [SlotSet("return_kind", None)] if asked == WITHDRAW_ASKED else []
+        if asked == WITHDRAW_ASKED:
+            return [SlotSet("return_kind", None), SlotSet("return_tries", None)]
+        return []
 
 
 class ActionAskReturnText(Action):

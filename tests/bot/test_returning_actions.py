@@ -413,6 +413,23 @@ async def test_with_the_database_down_nothing_changes_and_999_is_given(
         assert SlotSet("return_token", None) in events
 
 
+async def test_the_withdrawal_question_is_never_asked_a_third_time(
+    store: ReferralRuntime,
+) -> None:
+    referral = sent(store.engine)
+    token = await verified(referral.reference)
+    asked = {"return_token": token, "return_kind": "withdraw_asked"}
+    said, events = await run(ActionReturning(), asked, text="yes", intent="affirm")
+    assert said == ["returning.withdraw_confirm"]
+    assert SlotSet("return_tries", 1) in events
+    said, _ = await run(
+        ActionReturning(), {**asked, "return_tries": 1}, text="yes", intent="affirm"
+    )
+    assert said == ["returning.not_changed", "returning.anything_else"]
+    with Session(store.engine) as session:
+        assert session.get(Referral, referral.id) is not None
+
+
 @pytest.mark.parametrize(
     ("typed", "intent", "confidence", "said"),
     [
