@@ -68,8 +68,9 @@ setup_bot() {
   rm -rf "$env"
   "$python" -m venv "$env"
   "$env/bin/python" -m pip install --quiet --upgrade "pip<25"
-  # The lock pins every package; --no-deps means nothing unpinned can slip in.
-  "$env/bin/python" -m pip install --progress-bar off --no-deps -r requirements/bot.lock
+  # The lock pins every package with its hashes (scripts/hash_locks.py): --no-deps means
+  # nothing unpinned can slip in, --require-hashes that no other file can.
+  "$env/bin/python" -m pip install --progress-bar off --no-deps --require-hashes -r requirements/bot.lock
   local got
   got=$(RASA_TELEMETRY_ENABLED=false "$env/bin/python" -c 'import rasa; print(rasa.__version__)')
   [ "$got" = "$RASA_VERSION" ] || die "expected Rasa $RASA_VERSION in $env, found $got"
@@ -87,7 +88,7 @@ setup_api() {
   rm -rf "$env"
   "$python" -m venv "$env"
   "$env/bin/python" -m pip install --quiet --upgrade pip
-  "$env/bin/python" -m pip install --progress-bar off --no-deps -r requirements/api.lock
+  "$env/bin/python" -m pip install --progress-bar off --no-deps --require-hashes -r requirements/api.lock
   "$env/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e .
   "$env/bin/python" -m pip check
   echo "$want" > "$stamp"

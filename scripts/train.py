@@ -29,6 +29,14 @@ TRAINING_INPUTS = [
 ]
 
 
+def pinned_versions(lock: Path) -> bytes:
+    """A lock file's `name==version` lines: the versions shape the model, the hashes that
+    follow them (scripts/hash_locks.py) and its comments do not."""
+    lines = lock.read_text().splitlines()
+    pins = [line.split()[0] for line in lines if line[:1].isalnum() and "==" in line]
+    return "\n".join(pins).encode()
+
+
 def fingerprint() -> str:
     digest = hashlib.sha256()
     for entry in TRAINING_INPUTS:
@@ -36,7 +44,8 @@ def fingerprint() -> str:
         for path in files:
             if path.is_file():
                 digest.update(str(path.relative_to(ROOT)).encode())
-                digest.update(path.read_bytes())
+                is_lock = path.suffix == ".lock"
+                digest.update(pinned_versions(path) if is_lock else path.read_bytes())
     return digest.hexdigest()
 
 
