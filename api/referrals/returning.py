@@ -6,6 +6,8 @@ Nothing here may reveal whether a reference exists. A wrong word, an unknown ref
 referral with no word and a try over the limits all give the same answer (None), after
 the same work: both limits are counted on every try, the referral is looked up every
 time, and one argon2 hash is always checked (a dummy when there is nothing to check).
+The one difference: the first try over the per-reference limit at a real reference in a
+window writes an audit event, so staff are told (see _tell_staff_limit_reached).
 
 A successful check gives a sealed, expiring proof for this conversation only. Anyone can
 type a payload that sets a slot, so every later step opens the proof again here and
@@ -18,13 +20,14 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from api.core.audit import audit
+from api.core.audit import AuditEvent, audit
+from api.core.clock import aware, utcnow
 from api.core.config import Settings
 from api.core.crypto import DecryptionError, FieldCipher
 from api.core.limits import Limit, RateLimiter
@@ -38,6 +41,7 @@ MIN_WORD_CHARS = 4
 MAX_WORD_CHARS = 100
 WITHDRAWN_REASON = "withdrawn by the survivor"
 PROOF_PURPOSE = "returning"
+LIMIT_REACHED = "returning_limit_reached"
 # The four things a survivor is told about where their referral is, in plain words.
 PLAIN_STATUS = {
     "new": "received",
@@ -136,6 +140,8 @@ def check(
     within_sender = limiter.allow(policy.per_sender, limiter.subject(sender))
     referral = by_reference(db_session, normalised)
     matched = _matches(referral.return_word_hash if referral else None, normalise_word(word))
+    if referral is not None and not within_reference:
+        _tell_staff_limit_reached(db_session, referral, policy)
     if not (matched and within_reference and within_sender and referral is not None):
         return None
     audit(db_session, "survivor_verified", actor_id=None, referral_id=referral.id)
@@ -143,6 +149,31 @@ def check(
     return cipher.encrypt(
         {"purpose": PROOF_PURPOSE, "conversation": conversation_id, "referral": referral.id}
     )
+
+
+def _tell_staff_limit_reached(
+    db_session: Session, referral: Referral, policy: ReturningPolicy
+) -> None:
+    """Too many tries at one reference can mean someone else has found it (on a phone, in
+    a message): staff see it on the referral before they next make contact. Recorded once
+    per limit window, so a script cannot fill the audit log."""
+    since = utcnow() - timedelta(seconds=policy.per_reference.window_seconds)
+    if limit_reached_at(db_session, referral, since=since) is None:
+        audit(db_session, LIMIT_REACHED, actor_id=None, referral_id=referral.id)
+        db_session.commit()
+
+
+def limit_reached_at(
+    db_session: Session, referral: Referral, *, since: datetime | None = None
+) -> datetime | None:
+    """When the tries at this referral's reference last reached the limit, if they did."""
+    query = select(AuditEvent.at).where(
+        AuditEvent.referral_id == referral.id, AuditEvent.action == LIMIT_REACHED
+    )
+    if since is not None:
+        query = query.where(col(AuditEvent.at) >= since)
+    latest = db_session.exec(query.order_by(col(AuditEvent.at).desc())).first()
+    return aware(latest)
 
 
 def verified_referral(

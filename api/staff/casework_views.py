@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import CipherDep, HubDep, RendererDep, SessionDep
-from api.referrals import casework, updates
+from api.referrals import casework, returning, updates
 from api.referrals.answers import PLAIN_MESSAGE
 from api.referrals.models import CLOSING_REASONS, CONTACT_OUTCOMES, STATUSES, Referral
 from api.staff import service
@@ -98,6 +98,7 @@ async def referral_page(
             "answers": answers,
             "updates": survivor_updates,
             "wishes": wishes,
+            "reference_tries_at": returning.limit_reached_at(db_session, referral),
             "timeline": casework.timeline(db_session, cipher, referral),
             "do_not_contact_until": casework.do_not_contact_until(db_session, referral),
             "next_statuses": casework.NEXT_STATUSES[referral.status],

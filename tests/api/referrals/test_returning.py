@@ -187,6 +187,26 @@ def test_the_limit_per_reference_holds_even_for_the_right_word(engine: Engine) -
         assert check(session, limits, "FD-4444-5555", "x", sender="f") is None
 
 
+def test_staff_are_told_once_per_window_when_a_reference_reaches_its_limit(
+    engine: Engine,
+) -> None:
+    with Session(engine) as session:
+        referral = send(session)
+        other = send(session)
+        limits = limiter(engine)
+        for sender in ("a", "b", "c"):  # within the limit: nothing to tell
+            check(session, limits, referral.reference, "wrong", sender=sender)
+        assert returning.limit_reached_at(session, referral) is None
+        for sender in ("d", "e", "f"):  # over it, three times
+            check(session, limits, referral.reference, "wrong", sender=sender)
+        assert returning.limit_reached_at(session, referral) is not None
+        events_written = session.exec(
+            select(AuditEvent).where(AuditEvent.action == returning.LIMIT_REACHED)
+        ).all()
+        assert [event.referral_id for event in events_written] == [referral.id]
+        assert returning.limit_reached_at(session, other) is None
+
+
 def test_the_limit_per_sender_holds_across_references(engine: Engine) -> None:
     with Session(engine) as session:
         referral = send(session)

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.core.audit import AuditEvent
+from api.core.audit import audit as write_audit
 from api.referrals import returning
 from api.referrals.models import ContactAttempt, Referral
 from tests.api.staff.conftest import post, refer
@@ -102,3 +103,17 @@ def test_no_voicemail_refuses_only_a_voicemail(
     assert refused.headers["location"].endswith("problem=forbidden_no_voicemail")
     texted = post(client, f"{page}/contact-attempts", {"outcome": "reached", "way": "text"}, page)
     assert texted.headers["location"].endswith("done=contact_recorded")
+
+
+def test_many_tries_at_the_reference_are_shown_on_the_referral(
+    app: FastAPI, client: TestClient, staff_member: str
+) -> None:
+    referral = refer(app)
+    page = f"/staff/referrals/{referral.id}"
+    assert "Many tries at their reference" not in client.get(page).text
+    with Session(app.state.engine) as db_session:
+        write_audit(db_session, returning.LIMIT_REACHED, actor_id=None, referral_id=referral.id)
+        db_session.commit()
+    shown = client.get(page).text
+    assert "Many tries at their reference" in shown
+    assert shown.index("Many tries at their reference") < shown.index("Safe contact – read before")
