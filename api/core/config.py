@@ -92,8 +92,9 @@ class Settings(BaseSettings):
     hub_webhook_secret: SecretStr = SecretStr("")
     hub_webhook_timeout_seconds: float = 10.0
     # The version of the referral document the hub's system was built for
-    # (docs/hub-delivery.md): 2, or 1 for a hub that integrated with version 1.
-    hub_payload_version: Literal[1, 2] = 2
+    # (docs/hub-delivery.md): 2, 3 for a new integration (it can say "they will contact
+    # you"), or 1 for a hub that integrated with version 1.
+    hub_payload_version: Literal[1, 2, 3] = 2
     # Retries back off exponentially (with jitter) up to the cap, for at least this long,
     # then the entry is dead-lettered for staff to see and retry.
     hub_retry_base_seconds: float = 30.0

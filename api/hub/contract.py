@@ -10,7 +10,10 @@ Version 2 (the default) gives every answer an explicit status, so "the person ch
 Skip", "we asked twice and did not understand", "the question was not asked" and a
 person who typed the word "skipped" can never be mistaken for one another. Version 1 is
 kept for hubs that integrated with it (HUB_PAYLOAD_VERSION=1): its answers are plain
-values with the string "skipped". Timestamps are RFC 3339 in UTC, with a "Z".
+values with the string "skipped". Version 3 (HUB_PAYLOAD_VERSION=3) is version 2 with one
+more contact method, "they_will_contact": the survivor will contact the hub themselves.
+Versions 1 and 2 cannot say that value, so they get the method as skipped and the flag
+`will_contact_us`, which says it in words. Timestamps are RFC 3339 in UTC, with a "Z".
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ SCHEMA_DIR = PROJECT_ROOT / "docs"
 SCHEMA_BASE = "https://frontdoor.example/schemas/referral"
 V1_URL: Final = "https://frontdoor.example/schemas/referral/v1"
 CURRENT_VERSION = 2
+VERSIONS = (1, 2, 3)
+# A contact method only version 3 can carry (see the module's note).
+THEY_WILL_CONTACT = "they_will_contact"
 SKIPPED_VALUES = frozenset({SKIPPED})
 NOT_ANSWERED_VALUES = frozenset({NOT_ANSWERED})
 
@@ -41,9 +47,10 @@ Channel = Literal["web", "sms", "whatsapp"]
 FlagCode = Literal[
     "threats_to_kill", "strangulation", "afraid_now", "escalation", "pregnant",
     "children_in_home", "area_unconfirmed", "age_unconfirmed", "no_safe_contact",
-    "no_safe_contact_detail",
+    "no_safe_contact_detail", "will_contact_us",
 ]  # fmt: skip
 Method = Literal["call", "text", "whatsapp", "email"]
+MethodV3 = Literal["call", "text", "whatsapp", "email", "they_will_contact"]
 Situation = Literal["living_together", "together_not_living", "separated", "other"]
 Need = Literal[
     "housing", "safety", "money", "children", "emotional_wellbeing", "mental_health",
@@ -165,6 +172,23 @@ class ReferralV2(BaseModel):
         return _utc(moment)
 
 
+class AnswersV3(Answers):
+    """Version 3's answers: version 2's, and the survivor may contact the hub themselves."""
+
+    contact_method: Answer[MethodV3] = Field(  # type: ignore[assignment]
+        description="How the hub may contact them; they_will_contact: they will get in touch "
+        "with the hub themselves, so do not contact them."
+    )
+
+
+class ReferralV3(ReferralV2):
+    """A consented self-referral, version 3."""
+
+    model_config = ConfigDict(extra="forbid", title="Front Door self-referral, version 3")
+    schema_version: Literal[3]  # type: ignore[assignment]
+    answers: AnswersV3
+
+
 V1Value = str | int | bool | list[str]
 
 
@@ -229,20 +253,33 @@ def _readable(answers: dict[str, Any]) -> dict[str, Any]:
     return answers
 
 
+def _without_new_methods(answers: dict[str, Any]) -> dict[str, Any]:
+    """Versions 1 and 2 know only the four methods: "they will contact us" goes as skipped,
+    and the will_contact_us flag says it."""
+    if answers.get("contact_method") == THEY_WILL_CONTACT:
+        return {**answers, "contact_method": SKIPPED}
+    return answers
+
+
+def _with_statuses(answers: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        question: {"status": status, "value": value if status is Status.ANSWERED else None}
+        for question in QUESTIONS
+        for value in [answers.get(question)]
+        for status in [status_of(value)]
+    }
+
+
 def answers_v2(answers: dict[str, Any]) -> Answers:
-    answers = _readable(answers)
-    return Answers.model_validate(
-        {
-            question: {"status": status, "value": value if status is Status.ANSWERED else None}
-            for question in QUESTIONS
-            for value in [answers.get(question)]
-            for status in [status_of(value)]
-        }
-    )
+    return Answers.model_validate(_with_statuses(_readable(_without_new_methods(answers))))
+
+
+def answers_v3(answers: dict[str, Any]) -> AnswersV3:
+    return AnswersV3.model_validate(_with_statuses(_readable(answers)))
 
 
 def answers_v1(answers: dict[str, Any]) -> dict[str, V1Value]:
-    answers = _readable(answers)
+    answers = _readable(_without_new_methods(answers))
     plain: dict[str, V1Value] = {}
     for question, value in answers.items():
         status = status_of(value)
@@ -253,8 +290,11 @@ def answers_v1(answers: dict[str, Any]) -> dict[str, V1Value]:
     return plain
 
 
+MODELS: dict[int, type[BaseModel]] = {1: ReferralV1, 2: ReferralV2, 3: ReferralV3}
+
+
 def schema(version: int) -> dict[str, Any]:
-    model = ReferralV2 if version == 2 else ReferralV1
+    model = MODELS[version]
     generated: dict[str, Any] = model.model_json_schema(by_alias=True, mode="serialization")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -273,7 +313,7 @@ def rendered_schema(version: int) -> str:
 
 def main() -> None:
     """Write the committed schema files from the models."""
-    for version in (1, 2):
+    for version in VERSIONS:
         schema_file(version).write_text(rendered_schema(version), encoding="utf-8")
         print(f"wrote {schema_file(version).relative_to(PROJECT_ROOT)}", file=sys.stderr)
 
@@ -300,9 +340,13 @@ def build(version: int, referral: Any, answers: dict[str, Any]) -> dict[str, Any
         document: BaseModel = ReferralV1.model_validate(
             {**common, "schema_version": 1, "answers": answers_v1(answers)}
         )
-    else:
+    elif version == 2:
         document = ReferralV2.model_validate(
             {**common, "schema_version": 2, "answers": answers_v2(answers)}
+        )
+    else:
+        document = ReferralV3.model_validate(
+            {**common, "schema_version": 3, "answers": answers_v3(answers)}
         )
     built: dict[str, Any] = document.model_dump(mode="json", by_alias=True)
     return built

@@ -75,7 +75,7 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
     made.dispose()
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", contract.VERSIONS)
 def test_the_published_schema_is_generated_from_the_models(version: int) -> None:
     assert contract.schema_file(version).read_text(encoding="utf-8") == contract.rendered_schema(
         version
@@ -100,7 +100,7 @@ def deliver(
 
 CASES = list(
     itertools.product(
-        [1, 2], KINDS, [("en", "web"), ("pl", "sms"), ("ur", "whatsapp"), ("ar", "web")]
+        contract.VERSIONS, KINDS, [("en", "web"), ("pl", "sms"), ("ur", "whatsapp"), ("ar", "web")]
     )
 )
 
@@ -189,3 +189,24 @@ def test_built_events_keep_to_the_event_schema() -> None:
     # What the schema refuses: an unknown change, or a withdrawal carrying more than it may.
     assert contract_problems({**built[0], "change": {"kind": "name", "value": "x"}})
     assert contract_problems({**built[2], "referral_id": referral.id})
+
+
+@pytest.mark.parametrize("version", contract.VERSIONS)
+def test_they_will_contact_us_reaches_every_version_as_a_value_or_a_flag(
+    engine: Engine, hub: StandInHub, version: int
+) -> None:
+    answers = {
+        **ANSWERED, "contact_method": contract.THEY_WILL_CONTACT, "contact_detail": None,
+        "contact_shared": None, "contact_times": None, "voicemail_ok": None,
+        "message_ok_text": None, "may_say_who": None,
+    }  # fmt: skip
+    document = deliver(engine, hub, version, "myself", answers, "en", "web")
+    assert contract_problems(document) == [] and hub.invalid == []
+    assert "will_contact_us" in {flag["code"] for flag in document["flags"]}
+    method = document["answers"]["contact_method"]
+    if version == 3:
+        assert method == {"status": "answered", "value": "they_will_contact"}
+    elif version == 2:
+        assert method == {"status": "skipped", "value": None}
+    else:
+        assert method == "skipped"
