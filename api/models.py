@@ -5,7 +5,7 @@ from api.conversations.models import Conversation
 from api.core.audit import AuditEvent
 from api.core.limits import LimitHit, RateCount
 from api.erasure.models import PendingErasure
-from api.hub.models import OutboxEntry
+from api.outbox.models import OutboxEntry
 from api.referrals.models import ContactAttempt, Referral, ReferralNote, ReferralUpdate
 from api.staff.models import SignInFailure, StaffSession, StaffUser
 

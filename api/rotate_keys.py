@@ -33,7 +33,7 @@ from api.conversations.models import Conversation
 from api.core.config import get_settings
 from api.core.crypto import DecryptionError, FieldCipher, encryption_keys
 from api.core.db import make_engine
-from api.hub.models import OutboxEntry
+from api.outbox.models import OutboxEntry
 from api.referrals import spool
 from api.referrals.models import ContactAttempt, Referral, ReferralNote, ReferralUpdate
 from api.staff.models import StaffUser

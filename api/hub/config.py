@@ -6,13 +6,14 @@ import re
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from api.core.locales import SOURCE_LOCALE
+from api.resources.store import PAGE_CHOICES, PoliceProtectionOrders
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -88,18 +89,6 @@ class BehaviourProgramme(BaseModel):
     phone: str
     # Its own online referral form, if it has one.
     referral_url: str | None = None
-
-
-# The police's quick protection differs by area: the Domestic Violence Protection Notice and
-# Order (Crime and Security Act 2010), or the Domestic Abuse Protection Notice and Order
-# (Domestic Abuse Act 2021), piloted in some areas from November 2024 and being rolled out.
-PoliceProtectionOrders = Literal["dvpo", "dapo"]
-
-# What a topic page may vary by (`variants:` in content/resources), with the values each
-# setting can take: every page that varies must say something for every value.
-PAGE_CHOICES: dict[str, tuple[str, ...]] = {
-    "police_protection_orders": get_args(PoliceProtectionOrders),
-}
 
 
 class HubConfig(BaseModel):

@@ -6,7 +6,7 @@ delivers it. A claim is a lease; if the worker dies mid-delivery (kill -9), the 
 out and another worker delivers again. The hub may then see the same referral twice, with
 the same Idempotency-Key (the referral id), so it keeps one.
 
-Events about a referral sent earlier (updated, withdrawn: api/hub/events.py) travel the
+Events about a referral sent earlier (updated, withdrawn: api/outbox/events.py) travel the
 same way, signed the same way, keyed by the event's own id; they are deleted once the
 hub has them.
 """
@@ -32,7 +32,7 @@ from sqlmodel import Session, col, select
 from api.core.clock import aware, utcnow
 from api.core.crypto import FieldCipher
 from api.hub import contract
-from api.hub.models import OutboxEntry
+from api.outbox.models import OutboxEntry
 from api.referrals.models import Referral
 
 logger = logging.getLogger(__name__)

@@ -32,8 +32,8 @@ from api.core.config import Settings
 from api.core.crypto import DecryptionError, FieldCipher
 from api.core.limits import Limit, RateLimiter
 from api.erasure.service import forget_here
-from api.hub import events
-from api.hub.models import OutboxEntry
+from api.outbox import events
+from api.outbox.models import OutboxEntry
 from api.referrals.models import UPDATE_KINDS, Referral, ReferralUpdate
 from api.referrals.service import REFERENCE_ALPHABET, by_reference, erase
 

@@ -16,7 +16,7 @@ from api.core.audit import AuditEvent
 from api.core.clock import aware, utcnow
 from api.core.crypto import FieldCipher
 from api.erasure.service import forget_here
-from api.hub.models import OutboxEntry
+from api.outbox.models import OutboxEntry
 from api.referrals.models import ContactAttempt, Referral, ReferralNote, ReferralUpdate
 
 # No 0/O, 1/I/L: a reference read over the phone should not be misheard.

@@ -10,14 +10,13 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from api.core.config import PROJECT_ROOT
 from api.core.locales import SOURCE_LOCALE
-from api.hub.config import PAGE_CHOICES
 
 RESOURCES_DIR = PROJECT_ROOT / "content" / "resources"
 SUMMARY_LIMIT = 600
@@ -25,6 +24,18 @@ SUMMARY_LIMIT = 600
 VARIANT = re.compile(r"%\{(\w+)\}")
 
 NextStep = Literal["safety_plan", "get_support", "talk_to_someone"]
+
+# The police's quick protection differs by area: the Domestic Violence Protection Notice and
+# Order (Crime and Security Act 2010), or the Domestic Abuse Protection Notice and Order
+# (Domestic Abuse Act 2021), piloted in some areas from November 2024 and being rolled out.
+PoliceProtectionOrders = Literal["dvpo", "dapo"]
+
+# What a topic page may vary by (`variants:` in content/resources), with the values each
+# setting can take: every page that varies must say something for every value. Each is a
+# setting in the hub's configuration (api/hub/config.py), which chooses one.
+PAGE_CHOICES: dict[str, tuple[str, ...]] = {
+    "police_protection_orders": get_args(PoliceProtectionOrders),
+}
 
 
 class Resource(BaseModel):

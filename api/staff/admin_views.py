@@ -14,7 +14,7 @@ from api.core.limits import recent_hits
 from api.deps import SessionDep, SettingsDep
 from api.erasure import service as erasure
 from api.hub import delivery
-from api.hub.models import OutboxEntry
+from api.outbox.models import OutboxEntry
 from api.referrals import service as referrals
 from api.staff import service
 from api.staff.auth import AdminStaff

@@ -19,8 +19,9 @@ from sqlmodel import Session
 
 from api.core.crypto import FieldCipher
 from api.core.db import make_engine, migrate
-from api.hub import contract, events
+from api.hub import contract
 from api.hub.delivery import SIGNATURE_HEADER, WEBHOOK, DeliveryPolicy, deliver_due, sign
+from api.outbox import events
 from api.referrals import service
 from scripts.stack import ROOT
 from tests.api.hub.test_contract import ANSWERED

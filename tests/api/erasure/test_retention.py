@@ -13,7 +13,7 @@ from api.core.clock import utcnow
 from api.core.crypto import FieldCipher
 from api.erasure.scheduled import purge_inactive
 from api.erasure.service import ConversationEraser
-from api.hub.models import OutboxEntry
+from api.outbox.models import OutboxEntry
 from api.rasa.client import RasaClient
 from api.referrals import service as referrals
 from api.referrals.models import Referral

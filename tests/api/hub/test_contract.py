@@ -166,7 +166,7 @@ def test_who_else_sees_it_and_the_plain_message_reach_the_hub_in_words() -> None
 
 
 def test_the_published_event_schema_is_generated_from_the_models() -> None:
-    from api.hub import events
+    from api.outbox import events
 
     assert events.SCHEMA_FILE.read_text(encoding="utf-8") == events.rendered_schema()
 
@@ -174,7 +174,7 @@ def test_the_published_event_schema_is_generated_from_the_models() -> None:
 def test_built_events_keep_to_the_event_schema() -> None:
     from types import SimpleNamespace
 
-    from api.hub import events
+    from api.outbox import events
     from tests.stand_ins import contract_problems
 
     referral = SimpleNamespace(id="6f1c1d2e-8a0b-4c3d-9e8f-0a1b2c3d4e5f", reference="FD-7K3Q-9MXA")

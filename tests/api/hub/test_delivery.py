@@ -26,7 +26,7 @@ from api.hub.delivery import (
     deliver_due,
     retry_now,
 )
-from api.hub.models import OutboxEntry
+from api.outbox.models import OutboxEntry
 from api.referrals import service
 from scripts.stack import API_PYTHON, ROOT
 from tests.stand_ins import SECRET, StandInHub

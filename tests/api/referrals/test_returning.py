@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 from api.core.audit import AuditEvent
 from api.core.crypto import FieldCipher
 from api.core.limits import DatabaseCounter, Limit, RateLimiter
-from api.hub import events
-from api.hub.models import OutboxEntry
+from api.outbox import events
+from api.outbox.models import OutboxEntry
 from api.referrals import returning
 from api.referrals import service as referrals
 from api.referrals.models import Referral, ReferralUpdate

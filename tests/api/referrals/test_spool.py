@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 
 from api.core.crypto import FieldCipher
 from api.core.db import make_engine, migrate
-from api.hub.models import OutboxEntry
 from api.main import create_app
+from api.outbox.models import OutboxEntry
 from api.referrals import spool
 from api.referrals.models import Referral
 from api.referrals.runtime import ReferralRuntime

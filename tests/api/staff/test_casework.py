@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from api.core.audit import AuditEvent
 from api.core.clock import utcnow
 from api.erasure.models import PendingErasure
-from api.hub.models import OutboxEntry
+from api.outbox.models import OutboxEntry
 from api.referrals.models import ContactAttempt, Referral, ReferralNote
 from tests.api.staff.conftest import ANSWERS, PASSWORD, PERSONAL, post, refer, sign_in
 

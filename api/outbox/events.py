@@ -4,7 +4,7 @@ and changed or added something (`referral.updated`), or withdrew their consent
 
 One source of truth, as for the referral: pydantic models build each event, and the
 committed schema (docs/hub-event.v1.schema.json) is generated from them with
-`python -m api.hub.events`; a test fails when the file is stale, and tests validate the
+`python -m api.outbox.events`; a test fails when the file is stale, and tests validate the
 events they build against it.
 
 A withdrawn event carries the reference and the event only: by the time it is sent,

@@ -19,7 +19,7 @@ class OutboxEntry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     referral_id: str = Field(index=True, max_length=36)
     connector: str = Field(max_length=32)
-    # "referral.created" (built from the referral when sent), or an event (api/hub/events.py)
+    # "referral.created" (built from the referral when sent), or an event (api/outbox/events.py)
     event: str = Field(default="referral.created", max_length=32)
     # An event's document, encrypted with the key ring; None for "referral.created".
     encrypted_payload: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
