@@ -60,8 +60,8 @@ SCRIPTS: dict[str, list[str]] = {
     ],
     "referral": [
         *START, "/get_support", "/for_myself", "/affirm", "34", "YO1 7HH", "Sam",
-        '/inform{"contact_method":"text"}', "07700 900461", "weekday mornings", "/deny",
-        "/deny", "/skip", "0", "/skip", '/inform{"situation":"separated"}', "/skip",
+        '/inform{"contact_method":"text"}', "07700 900461", "/deny", "weekday mornings",
+        "/skip", "/deny", "/skip", "0", "/skip", '/inform{"situation":"separated"}', "/skip",
         "/deny", "/deny", "/deny", "/deny", '/inform{"need":"housing"}',
         '/inform{"need":"done"}', "/skip", "/affirm",
     ],

@@ -60,8 +60,13 @@ CONTACT_FOLLOW_UPS = {
 }  # fmt: skip
 # Whether anyone else uses or checks the phone or email given.
 SHARED_ANSWERS = ("yes", "no", "unsure")
-# Ways of contact that leave words behind: what a first message may say is always asked.
+# Ways of contact that leave words behind: what a first message may say is always asked,
+# and whether a voicemail may be left is not (choosing one is agreeing to be written to;
+# a "no" there would have ruled out the very way they chose).
 WRITTEN_METHODS = {"text", "whatsapp", "email"}
+# "I'll contact you": nobody contacts them, so no safe-contact question follows. Offered
+# only when the hub's configuration gives a line for them to call.
+THEY_WILL_CONTACT = "they_will_contact"
 # Answers that are bookkeeping for the flow, not for staff or the hub.
 NOT_KEPT = {"summary_ok", "contact_change"}
 
@@ -260,7 +265,7 @@ def question_buttons(slot: str, tracker: Tracker) -> list[dict[str, str]]:
     if slot == "contact_method":
         return [
             {"key": f"answer.method.{m}", "payload": _entity_payload("inform", contact_method=m)}
-            for m in METHODS
+            for m in methods_offered()
         ]
     if slot == "situation":
         return [
@@ -275,6 +280,10 @@ def question_buttons(slot: str, tracker: Tracker) -> list[dict[str, str]]:
             if n not in chosen
         ] + [{"key": "answer.done", "payload": _entity_payload("inform", need="done")}]
     return _skip_button(slot, tracker)
+
+
+def methods_offered() -> list[str]:
+    return [*METHODS, THEY_WILL_CONTACT] if hub().contact is not None else METHODS
 
 
 class AskQuestion(Action):
@@ -385,12 +394,16 @@ class ValidateReferralForm(FormValidationAction):
             skip |= CONTACT_FOLLOW_UPS - {"contact_detail"}  # no way to contact: staff wait
             if tracker.get_slot("contact_method") == NOT_ANSWERED:
                 skip.add("contact_detail")
+        if tracker.get_slot("contact_method") == THEY_WILL_CONTACT:
+            skip |= CONTACT_FOLLOW_UPS  # nobody will contact them: nothing to ask about it
         if tracker.get_slot("contact_shared") not in {"yes", "unsure"}:
             skip.add("contact_change")
         # What a first message may say: always for a written way of contact, and for a call
-        # only when a voicemail or message may be left.
+        # only when a voicemail or message may be left. Only a call asks about voicemail.
         written = tracker.get_slot("contact_method") in WRITTEN_METHODS
-        if not written and tracker.get_slot("voicemail_ok") is not True:
+        if written:
+            skip.add("voicemail_ok")
+        elif tracker.get_slot("voicemail_ok") is not True:
             skip.add("message_ok_text")
         count = tracker.get_slot("children_count")
         if not (isinstance(count, int | float) and count > 0):
@@ -463,10 +476,15 @@ class ValidateReferralForm(FormValidationAction):
     def validate_contact_method(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        method = value if value in METHODS else validators.contact_method_from_text(str(value))
-        if method is None:
+        offered = methods_offered()
+        method = value if value in offered else validators.contact_method_from_text(str(value))
+        if method is None or method not in offered:
             say(dispatcher, "referral.invalid.contact_method")
             return {"contact_method": None}
+        if method == THEY_WILL_CONTACT:
+            say(dispatcher, "referral.they_will_contact")
+            # Chosen again from the summary: what was given for another way goes.
+            return {"contact_method": method, **dict.fromkeys(CONTACT_FOLLOW_UPS, None)}
         return {"contact_method": method}
 
     def validate_contact_detail(
@@ -837,8 +855,11 @@ class ActionReferralFinish(Action):
             conversation_id=tracker.sender_id,
         )
         say(dispatcher, "referral.sent", reference=referral.reference)
-        say(dispatcher, "referral.what_next", days=hub().first_contact_working_days)
-        say_after_referral(dispatcher)
+        if tracker.get_slot("contact_method") == THEY_WILL_CONTACT:
+            say(dispatcher, "referral.what_next_they_will_contact", reference=referral.reference)
+        else:
+            say(dispatcher, "referral.what_next", days=hub().first_contact_working_days)
+            say_after_referral(dispatcher)
         if not is_text_only(tracker):
             # What happens next, in full: triage, an Idva, a Marac, the kinds of support.
             # Not by text: it would stay in the phone's messages for anyone to read.

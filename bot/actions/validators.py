@@ -23,6 +23,21 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[A-Za-z]{2,}$")
 _OUTWARD_CODE = re.compile(r"\b([A-Za-z]{1,2})(\d[A-Za-z\d]?)(?:\s*\d[A-Za-z]{2})?\b")
 
 METHOD_WORDS = {
+    # First: "I'll call you" is not asking to be called.
+    "they_will_contact": (
+        "i'll contact you",
+        "i will contact you",
+        "i'll call you",
+        "i will call you",
+        "i'll ring you",
+        "i will ring you",
+        "i'll get in touch",
+        "i will get in touch",
+        "i'll phone you",
+        "i will phone you",
+        "i'll call them",
+        "i'll contact them",
+    ),
     "whatsapp": ("whatsapp", "whats app", "wa"),
     "text": ("text", "sms", "txt", "message"),
     "email": ("email", "e-mail", "mail"),

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from api.hub.config import load_hub_config
 from api.referrals.answers import NOT_ANSWERED, PLAIN_MESSAGE, SKIPPED
-from bot.actions import hub_contact
+from bot.actions import hub_contact, referral
 from bot.actions.hub_contact import ActionBehaviourRoute, ActionHelplines
 from bot.actions.navigation import ActionBackToMenu
 from bot.actions.referral import (
@@ -653,3 +653,49 @@ async def test_an_unreadable_hub_file_still_gives_the_24_hour_line(
     dispatcher = CollectingDispatcher()
     await ActionHelplines().run(dispatcher, tracker(intent="talk_to_someone"), DOMAIN)
     assert keys(dispatcher) == ["talk.national", "talk.specialist"]
+
+
+# --- which contact questions follow the way chosen --------------------------------------
+
+
+@pytest.mark.parametrize("method", ["text", "whatsapp", "email"])
+async def test_a_written_way_is_never_asked_about_voicemail(method: str) -> None:
+    """Choosing texts is agreeing to be written to: a "no" to "may we leave a message?"
+    would rule out the very way they chose."""
+    asked = await _asked({"contact_method": method})
+    assert "voicemail_ok" not in asked and "message_ok_text" in asked
+
+
+async def test_a_call_is_asked_about_voicemail_and_its_words_only_after_a_yes() -> None:
+    assert "voicemail_ok" in await _asked({"contact_method": "call"})
+    assert "message_ok_text" not in await _asked({"contact_method": "call", "voicemail_ok": False})
+    assert "message_ok_text" in await _asked({"contact_method": "call", "voicemail_ok": True})
+
+
+def test_ill_contact_you_is_offered_only_when_the_hub_has_a_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    choice = '/inform{"contact_method":"they_will_contact"}'
+    assert referral.hub().contact is not None  # the sample hub has a line
+    offered = [b["payload"] for b in referral.question_buttons("contact_method", tracker())]
+    assert choice in offered
+    no_line = referral.hub().model_copy(update={"contact": None})
+    monkeypatch.setattr(referral, "hub", lambda: no_line)
+    offered = [b["payload"] for b in referral.question_buttons("contact_method", tracker())]
+    assert choice not in offered
+    dispatcher = CollectingDispatcher()
+    got = form.validate_contact_method("they_will_contact", dispatcher, tracker(), DOMAIN)
+    assert got == {"contact_method": None}
+    assert keys(dispatcher) == ["referral.invalid.contact_method"]
+
+
+async def test_ill_contact_you_asks_nothing_more_about_contact_and_clears_what_was_given() -> None:
+    dispatcher = CollectingDispatcher()
+    earlier = {"contact_method": "call", "contact_detail": "07700 900123", "voicemail_ok": True}
+    got = form.validate_contact_method("i'll call you", dispatcher, tracker(earlier), DOMAIN)
+    assert got["contact_method"] == referral.THEY_WILL_CONTACT
+    assert all(got[slot] is None for slot in referral.CONTACT_FOLLOW_UPS)
+    assert keys(dispatcher) == ["referral.they_will_contact"]
+    asked = await _asked({"contact_method": referral.THEY_WILL_CONTACT})
+    assert not set(asked) & referral.CONTACT_FOLLOW_UPS
+    assert {"confirm_word", "children_count", "summary_ok"} <= set(asked)

@@ -29,7 +29,8 @@ class Question:
     odd: tuple[str, ...] = ("banana", "🙃", "what do you mean")
 
 
-# In the order the referral asks them (voicemail yes, so its message question is asked).
+# In the order the referral asks them (a call, so voicemail is asked; voicemail yes, so its
+# message question is asked).
 QUESTIONS = [
     Question("referral_consent", "/affirm", ("yes", "yes please", "ok go on", "i agree", "sure")),
     Question("age", "34", ("24", "i'm 24", "twenty four", "I am 31 years old", "45")),
@@ -39,7 +40,7 @@ QUESTIONS = [
     Question("name", "Sam", ("Sam", "Aisha", "call me Jo", "my name is Wilhelmina", "Ottoline")),
     Question(
         "contact_method",
-        '/inform{"contact_method":"text"}',
+        '/inform{"contact_method":"call"}',
         ("text me", "a phone call", "whatsapp", "email please", "call me"),
     ),
     Question(

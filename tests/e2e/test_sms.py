@@ -90,8 +90,9 @@ def test_hello_to_a_completed_referral_with_numbered_options(stack: Stack, addre
     assert "extra care" in reply and "safer way" in reply
     reply = phone.choose(reply, "Carry on with this one")
     reply = phone.said("evenings")
-    reply = phone.choose(reply, "No")  # no voicemail
-    # A text is still a message: what it may say is asked whatever the voicemail answer.
+    # Texts were chosen: no voicemail question (a "no" there would rule texts out), and
+    # what a first text may say is asked.
+    assert "voicemail" not in reply
     assert "Hi, just returning your message" in reply
     reply = phone.choose(reply, "Use the plain message")
     reply = phone.choose(reply, "No")  # don't say who we are

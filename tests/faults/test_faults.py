@@ -89,7 +89,7 @@ def test_postgresql_restarting_during_load(fault_stack: Stack, postgres_url: str
 
 REFERRAL_TO_SUMMARY = [
     "hello", "/affirm", "/get_support", "/for_myself", "/affirm", "34", "YO1 7HH", "Ottoline",
-    '/inform{"contact_method":"text"}', "07700 900452", "/deny", "weekday mornings", "/deny",
+    '/inform{"contact_method":"text"}', "07700 900452", "/deny", "weekday mornings",
     "/skip", "/deny", "/skip", "0", "/skip", '/inform{"situation":"separated"}', "/skip", "/deny", "/deny",
     "/deny", "/affirm", '/inform{"need":"housing"}', '/inform{"need":"done"}', "/skip",
 ]  # fmt: skip
