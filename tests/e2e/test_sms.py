@@ -92,7 +92,7 @@ def test_hello_to_a_completed_referral_with_numbered_options(stack: Stack, addre
     reply = phone.said("evenings")
     # Texts were chosen: no voicemail question (a "no" there would rule texts out), and
     # what a first text may say is asked.
-    assert "voicemail" not in reply
+    assert "safe to leave a voicemail" not in reply
     assert "Hi, just returning your message" in reply
     reply = phone.choose(reply, "Use the plain message")
     reply = phone.choose(reply, "No")  # don't say who we are
@@ -110,6 +110,38 @@ def test_hello_to_a_completed_referral_with_numbered_options(stack: Stack, addre
     reply = phone.choose(reply, "Send it")
     assert "Your reference is FD-" in reply and "999" in reply
     assert all(len(message) <= 1600 for message in phone.send("menu"))
+
+
+def test_ill_contact_you_asks_no_more_about_contact_and_gives_the_hub_line(
+    stack: Stack,
+) -> None:
+    phone = Phone(stack, "+447700900204")
+    reply = phone.choose(phone.said("hello"), "English")
+    reply = phone.choose(reply, "Yes, it's safe")
+    reply = phone.choose(phone.choose(reply, "Get support"), "For me")
+    phone.send(phone.option(reply, "Yes, I agree"))
+    phone.send("41")
+    phone.send("YO1 7HH")
+    reply = phone.said("Jo")
+    reply = phone.choose(reply, "I'll contact you")
+    assert "Nobody from the hub will contact you" in reply
+    # Straight past number, phone, times and messages to the word to check it's them.
+    assert "word or phrase" in reply
+    reply = phone.choose(reply, "Skip")
+    reply = phone.said("0")
+    asked = []
+    while "Housing" not in reply and len(asked) < 8:  # pregnant, situation and its words, 4 risks
+        asked.append(reply.splitlines()[0])
+        reply = phone.choose(reply, "Skip")
+    assert len(asked) == 7, asked
+    reply = phone.choose(phone.choose(reply, "Housing"), "Done")
+    reply = phone.choose(reply, "Skip")  # language needs
+    assert "I'll contact you" in reply  # the summary
+    reply = phone.choose(reply, "Send it")
+    reference = re.search(r"FD-[A-Z2-9]{4}-[A-Z2-9]{4}", reply)
+    assert reference is not None
+    assert "Nobody will contact you" in reply and f"reference, {reference.group()}" in reply
+    assert "A support worker will try to contact you" not in reply
 
 
 def test_menu_into_a_safety_plan_warns_about_the_phone_first(stack: Stack) -> None:
