@@ -1,7 +1,7 @@
 """Rasa's action-server protocol, served inside the API.
 
 Rasa posts the tracker to POST /webhook; rasa_sdk's ActionExecutor runs the
-action from `bot.actions` and we return its events and responses. Only Rasa may
+action from `api.actions` and we return its events and responses. Only Rasa may
 call this: it sends the shared token as a query parameter (bot/endpoints.yml).
 """
 
@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["actions"], include_in_schema=False)
 
-ACTIONS_PACKAGE = "bot.actions"
+ACTIONS_PACKAGE = "api.actions"
 
 
 def build_executor() -> ActionExecutor:

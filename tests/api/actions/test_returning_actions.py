@@ -15,16 +15,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from api.core.crypto import FieldCipher
-from api.core.db import make_engine, migrate
-from api.core.limits import DatabaseCounter, Limit, RateLimiter
-from api.referrals import returning, runtime
-from api.referrals.answers import NOT_ANSWERED, SKIPPED
-from api.referrals.models import Referral, ReferralUpdate
-from api.referrals.returning import ReturningPolicy
-from api.referrals.runtime import ReferralRuntime
-from bot.actions.referral import ActionReferralFinish
-from bot.actions.returning import (
+from api.actions.referral import ActionReferralFinish
+from api.actions.returning import (
     ActionAskReturnWordNew,
     ActionReturning,
     ActionReturningSaveText,
@@ -35,6 +27,14 @@ from bot.actions.returning import (
     ValidateReturnWordForm,
     choice_payload,
 )
+from api.core.crypto import FieldCipher
+from api.core.db import make_engine, migrate
+from api.core.limits import DatabaseCounter, Limit, RateLimiter
+from api.referrals import returning, runtime
+from api.referrals.answers import NOT_ANSWERED, SKIPPED
+from api.referrals.models import Referral, ReferralUpdate
+from api.referrals.returning import ReturningPolicy
+from api.referrals.runtime import ReferralRuntime
 
 DOMAIN: dict[str, Any] = {"slots": {}, "forms": {}}
 HOME = "conversation-that-sent-it"

@@ -16,14 +16,11 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from api.core.payloads import intent_payload
-from api.referrals import runtime
-from api.referrals.answers import NOT_ANSWERED, PLAIN_MESSAGE, SKIPPED
-from bot.actions import validators
-from bot.actions.context import channel_of, client_of, is_text_only, locale_of
-from bot.actions.hub_contact import hub, say_after_referral
-from bot.actions.messages import say
-from bot.actions.parsing import (
+from api.actions import validators
+from api.actions.context import channel_of, client_of, is_text_only, locale_of
+from api.actions.hub_contact import hub, say_after_referral
+from api.actions.messages import say
+from api.actions.parsing import (
     clear_answer,
     means_done,
     needs_in_text,
@@ -32,6 +29,9 @@ from bot.actions.parsing import (
     situation_in_text,
     sounds_unsure,
 )
+from api.core.payloads import intent_payload
+from api.referrals import runtime
+from api.referrals.answers import NOT_ANSWERED, PLAIN_MESSAGE, SKIPPED
 
 # Asked twice and still not understood: the flow moves on and says so (never a third ask).
 MOST_ASKS = 2
@@ -852,7 +852,7 @@ class ActionReferralFinish(Action):
             dispatcher.utter_message(response="utter_menu")
             return forget_referral()
         # Last, so its answer is the next message: a word to come back with
-        # (bot/actions/returning.py), for this reference only.
+        # (api/actions/returning.py), for this reference only.
         return [
             *forget_referral(),
             SlotSet("last_reference", referral.reference),

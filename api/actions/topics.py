@@ -14,12 +14,12 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from api.actions.context import locale_of
+from api.actions.safety_plan import plan_in_progress
 from api.core.payloads import intent_payload
 from api.nlu.audiences import get_cues
 from api.nlu.retrieval import get_retriever
 from api.resources.store import Resource, get_store
-from bot.actions.context import locale_of
-from bot.actions.safety_plan import plan_in_progress
 
 PAGE_PREFIX = "page-"
 NEXT_STEP_KEYS = {

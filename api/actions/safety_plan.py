@@ -16,9 +16,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from api.actions.context import is_text_only, locale_of
+from api.actions.parsing import clear_answer
 from api.core.payloads import intent_payload
-from bot.actions.context import is_text_only, locale_of
-from bot.actions.parsing import clear_answer
 
 PLAN_FILE = Path(__file__).resolve().parents[2] / "content" / "safety_plan.yml"
 PLAN_SLOTS = ("plan_module", "plan_step", "plan_items", "plan_mode")

@@ -16,9 +16,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from api.actions.messages import say
 from api.core.config import PROJECT_ROOT, get_settings
 from api.hub.config import HubConfig, hub_config
-from bot.actions.messages import say
 
 HELPLINES_FILE = PROJECT_ROOT / "content" / "helplines.yml"
 # A hub file that cannot be read must never cost anyone the 24-hour line.

@@ -10,12 +10,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from api.hub.config import load_hub_config
-from api.referrals.answers import NOT_ANSWERED, PLAIN_MESSAGE, SKIPPED
-from bot.actions import hub_contact
-from bot.actions.hub_contact import ActionBehaviourRoute, ActionHelplines
-from bot.actions.navigation import ActionBackToMenu
-from bot.actions.referral import (
+from api.actions import hub_contact
+from api.actions.hub_contact import ActionBehaviourRoute, ActionHelplines
+from api.actions.navigation import ActionBackToMenu
+from api.actions.referral import (
     ASK_ACTIONS,
     CHOOSING,
     FOR_MYSELF,
@@ -26,13 +24,15 @@ from bot.actions.referral import (
     no_third_ask,
     show_summary,
 )
-from bot.actions.safety_plan import (
+from api.actions.safety_plan import (
     ActionSafetyPlan,
     ActionSafetyPlanAnswer,
     ActionStop,
     plan_content,
 )
-from bot.actions.topics import ActionShowTopic
+from api.actions.topics import ActionShowTopic
+from api.hub.config import load_hub_config
+from api.referrals.answers import NOT_ANSWERED, PLAIN_MESSAGE, SKIPPED
 
 DOMAIN: dict[str, Any] = {"slots": {}, "forms": {}}
 
@@ -508,7 +508,7 @@ def test_a_typed_answer_to_who_else_sees_it_is_taken_before_any_command_rule() -
 
 
 def form_extraction(typed: Tracker) -> list[Any]:
-    from bot.actions.referral import shared_answer
+    from api.actions.referral import shared_answer
 
     return shared_answer(typed)
 

@@ -8,8 +8,8 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from api.actions.messages import say
 from api.languages.registry import get_languages, language_payload
-from bot.actions.messages import say
 
 
 def offer_languages(dispatcher: CollectingDispatcher) -> None:

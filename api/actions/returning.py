@@ -21,14 +21,14 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from api.actions import validators
+from api.actions.context import client_of, is_text_only
+from api.actions.hub_contact import CONFIG_ERRORS, hub
+from api.actions.messages import say
 from api.core.payloads import intent_payload
 from api.referrals import returning, runtime
 from api.referrals.answers import NOT_ANSWERED, SKIPPED
 from api.referrals.models import Referral
-from bot.actions import validators
-from bot.actions.context import client_of, is_text_only
-from bot.actions.hub_contact import CONFIG_ERRORS, hub
-from bot.actions.messages import say
 
 logger = logging.getLogger(__name__)
 
