@@ -14,7 +14,8 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from sqlmodel import Session
 
-from api.actions.views import build_executor
+from api.actions.deps import ActionDeps
+from api.actions.executor import build_executor
 from api.actions.views import router as actions_router
 from api.channels.service import ChannelService
 from api.channels.views import router as channels_router
@@ -38,17 +39,17 @@ from api.hub import worker as hub_worker
 from api.hub.config import hub_config
 from api.hub.delivery import deliver_due
 from api.languages.registry import load_languages
+from api.nlu.audiences import AudienceCues
 from api.nlu.danger import get_danger_net
 from api.nlu.retrieval import get_retriever
 from api.rasa.client import RasaClient
-from api.referrals import runtime as referrals_runtime
 from api.referrals import service as referrals
 from api.referrals import spool as referral_spool
 from api.referrals.outbound import OutboundSender
 from api.referrals.returning import ReturningPolicy
 from api.referrals.runtime import ReferralRuntime
 from api.render.renderer import Renderer
-from api.resources.store import ResourceStore
+from api.resources.store import get_store
 from api.resources.views import router as resources_router
 from api.staff import admin_views, casework_views
 from api.staff import auth as staff_auth
@@ -110,17 +111,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.cipher = FieldCipher(encryption_keys(settings))
         app.state.limiter = make_limiter(settings, app.state.engine)
         chat_limits = ChatLimits.from_settings(settings)
-        referrals_runtime.configure(
-            ReferralRuntime(
-                app.state.engine,
-                app.state.cipher,
-                hub_worker.connectors(settings),
-                settings.referral_spool_dir,
-                limiter=app.state.limiter,
-                referral_limit=chat_limits.referrals,
-                returning=ReturningPolicy.from_settings(settings),
-            )
-        )
         rasa = RasaClient(
             settings.rasa_addresses,
             settings.rasa_token.get_secret_value(),
@@ -133,14 +123,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "the hub configuration lists no closed days (bank holidays) in the next six "
                 "months: add them (contact.closed_on), or the hub is shown open on them"
             )
-        resources = ResourceStore()
+        # The topic pages as this process read them: the pages served, the actions' and the
+        # topic retriever's are the same reading, as the hub's configuration is.
+        resources = get_store()
         app.state.resources = resources
+        languages = load_languages(
+            locales_dir=settings.locales_dir, default=settings.default_locale
+        )
         renderer = Renderer(
-            settings.locales_dir,
-            hub.message_params,
-            resources,
-            settings.public_base_url,
-            load_languages(locales_dir=settings.locales_dir, default=settings.default_locale),
+            settings.locales_dir, hub.message_params, resources, settings.public_base_url, languages
         )
         app.state.renderer = renderer
         eraser = ConversationEraser(app.state.engine, rasa)
@@ -162,7 +153,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.max_message_chars,
         )
         app.state.outbound = OutboundSender(settings, renderer)
-        app.state.action_executor = build_executor()
+        # Rasa's custom actions, built with the same hub, content, languages and database
+        # as the rest of the app (api/actions/deps.py).
+        app.state.action_executor = build_executor(
+            ActionDeps(
+                hub=hub,
+                resources=resources,
+                languages=languages,
+                referrals=ReferralRuntime(
+                    app.state.engine,
+                    app.state.cipher,
+                    hub_worker.connectors(settings),
+                    settings.referral_spool_dir,
+                    limiter=app.state.limiter,
+                    referral_limit=chat_limits.referrals,
+                    returning=ReturningPolicy.from_settings(settings),
+                ),
+                retriever=get_retriever,  # over the same pages; built once, on first use
+                cues=AudienceCues(),
+                default_locale=settings.default_locale,
+            )
+        )
         # The topic retriever is built in the background (its first build encodes every
         # passage; later starts read them from var/cache), so start-up does not wait.
         warming = asyncio.create_task(asyncio.to_thread(_warm_retriever))

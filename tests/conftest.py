@@ -33,7 +33,7 @@ TWILIO_TEST_ENV = {
 UNLIMITED = {name.lower(): int(value) for name, value in NO_RATE_LIMITS.items()}
 # One key for the whole test session, so an app restarted on the same database reads it.
 TEST_REFERRAL_KEY = Fernet.generate_key().decode()
-# The pytest process itself (actions built outside an app, CLI calls) runs as the tests;
+# The pytest process itself (CLI calls, anything that reads the settings) runs as the tests;
 # the stacks the tests start run as development or production, with real secrets.
 os.environ["ENVIRONMENT"] = "test"
 

@@ -1,6 +1,6 @@
 """The layering in docs/architecture.md, checked on the code: imports between the API's
-domains run one way (down), `safety/` imports nothing of ours or of the web, and the files
-that run in Rasa's environment import nothing of the API."""
+domains run one way (down), `safety/` imports nothing of ours or of the web, and nothing
+under `bot/` (Rasa's environment) imports the API."""
 
 from __future__ import annotations
 
@@ -24,9 +24,11 @@ LAYERS = [
     {"outbox"},
     {"referrals"},
     {"hub"},
-    {"staff"},
+    # Rasa's custom actions use every domain they need (referrals, hub, nlu, resources ...)
+    # and nothing uses them but the wiring; neither they nor the console use the other.
+    {"staff", "actions"},
 ]
-WIRING_PACKAGES = {"actions", "health", "web", "migrations"}
+WIRING_PACKAGES = {"health", "web", "migrations"}
 WIRING_FILES = {"views.py", "admin_views.py", "casework_views.py", "auth.py", "pages.py", "cli.py"}
 # Edges that still point up, each with why; remove one when it is fixed, never add one.
 KNOWN_UPWARD: dict[tuple[str, str], str] = {}
@@ -85,9 +87,11 @@ def test_safety_is_a_plain_library() -> None:
 
 
 def test_what_runs_in_rasa_imports_nothing_of_the_api() -> None:
-    """Rasa's environment is Python 3.10 with Rasa's pins: the API is not installed there."""
-    rasa_side = [ROOT / "bot" / "serve.py", ROOT / "bot" / "channels.py"]
-    rasa_side += [ROOT / "bot" / "tracker_store.py", *(ROOT / "bot" / "nlu").rglob("*.py")]
+    """Rasa's environment is Python 3.10 with Rasa's pins: the API is not installed there.
+    Each top-level folder runs on one Python, so all of `bot/` is Rasa's side (the custom
+    actions, which run in the API, are in `api/actions/`)."""
+    rasa_side = list((ROOT / "bot").rglob("*.py"))
+    assert ROOT / "bot" / "serve.py" in rasa_side
     for path in rasa_side:
         for module in imports_of(path):
             assert module.split(".")[0] not in {"api", "safety"}, (

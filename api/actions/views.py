@@ -1,8 +1,8 @@
 """Rasa's action-server protocol, served inside the API.
 
-Rasa posts the tracker to POST /webhook; rasa_sdk's ActionExecutor runs the
-action from `bot.actions` and we return its events and responses. Only Rasa may
-call this: it sends the shared token as a query parameter (bot/endpoints.yml).
+Rasa posts the tracker to POST /webhook; rasa_sdk's ActionExecutor, built when the API
+starts (executor.py), runs the action and we return its events and responses. Only Rasa
+may call this: it sends the shared token as a query parameter (bot/endpoints.yml).
 """
 
 from __future__ import annotations
@@ -22,14 +22,6 @@ from api.deps import SettingsDep
 logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["actions"], include_in_schema=False)
-
-ACTIONS_PACKAGE = "bot.actions"
-
-
-def build_executor() -> ActionExecutor:
-    executor = ActionExecutor()
-    executor.register_package(ACTIONS_PACKAGE)
-    return executor
 
 
 @router.post("/webhook")

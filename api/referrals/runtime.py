@@ -1,7 +1,6 @@
-"""The referral store as the custom actions see it.
-
-Actions run inside the API process but are created by rasa_sdk, not by FastAPI, so the
-API hands them the database engine and the cipher here when it starts.
+"""The referral store as the custom actions see it: the database engine, the cipher and
+the limits the API itself uses, built once when the API starts and handed to the actions
+(api/actions/deps.py).
 """
 
 from __future__ import annotations
@@ -54,17 +53,3 @@ class ReferralRuntime:
                 raise
             spool.write(self.spool_dir, referral, self.connectors)
             return referral
-
-
-_runtime: ReferralRuntime | None = None
-
-
-def configure(runtime: ReferralRuntime) -> None:
-    global _runtime
-    _runtime = runtime
-
-
-def current() -> ReferralRuntime:
-    if _runtime is None:
-        raise RuntimeError("the API has not configured the referral store")
-    return _runtime

@@ -183,4 +183,6 @@ def _load(path: Path, locale: str, english: Resource | None = None) -> Resource:
 
 @lru_cache
 def get_store() -> ResourceStore:
+    """The topic pages as this process read them once: the API serves these, and its
+    actions and topic retriever use the same reading (api/main.py)."""
     return ResourceStore()

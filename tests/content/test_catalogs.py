@@ -42,6 +42,7 @@ def python_keys(folder: Path) -> set[str]:
     """String literals that look like message keys in MessageKey(...), say(...) and buttons."""
     found: set[str] = set()
     pattern = re.compile(r"^[a-z_]+\.[a-z_0-9]*[a-z0-9]$")  # not f-string prefixes like "x.y_"
+    assert folder.is_dir(), f"no folder {folder}: has the code moved?"
     for path in folder.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if (
@@ -64,7 +65,7 @@ def test_every_domain_key_is_in_english(key: str) -> None:
 
 def test_every_key_in_actions_and_api_is_in_english() -> None:
     renderer = Renderer(LOCALES, HUB.message_params)
-    keys = python_keys(PROJECT_ROOT / "bot" / "actions") | python_keys(
+    keys = python_keys(PROJECT_ROOT / "api" / "actions") | python_keys(
         PROJECT_ROOT / "api" / "chat"
     )
     keys = {
@@ -83,9 +84,9 @@ def test_every_key_in_actions_and_api_is_in_english() -> None:
 
 def built_keys() -> set[str]:
     """Keys the actions build from names (f-strings), which the source scan cannot see."""
-    from bot.actions import referral
-    from bot.actions.hub_contact import helplines
-    from bot.actions.safety_plan import plan_content, step_key
+    from api.actions import referral
+    from api.actions.hub_contact import helplines
+    from api.actions.safety_plan import plan_content, step_key
 
     keys = {f"referral.outcome_{o}" for o in ("declined", "under_age", "out_of_area")}
     for slot in referral.ALL_FORM_SLOTS:
@@ -100,8 +101,8 @@ def built_keys() -> set[str]:
     keys |= {f"answer.situation.{s}" for s in referral.SITUATIONS}
     keys |= {f"answer.method.{m}" for m in referral.METHODS}
     keys |= {f"helplines.{line.id}" for line in helplines()}
+    from api.actions import returning
     from api.referrals.returning import PLAIN_STATUS
-    from bot.actions import returning
 
     keys |= {f"returning.status.{status}" for status in PLAIN_STATUS.values()}
     keys |= {f"returning.option.{c}" for c in (*returning.OPTIONS, *returning.CONTACT_OPTIONS)}
@@ -222,8 +223,8 @@ def test_the_behaviour_page_points_to_the_programme_by_the_buttons_the_chat_show
 def test_only_lines_open_day_and_night_are_called_24_hour(locale: str) -> None:
     """Each specialist line's hours come from content/helplines.yml, never a sentence: a
     line not confirmed to be open 24 hours is never said to be, in any language."""
+    from api.actions.hub_contact import helpline_items, helplines
     from api.render.schemas import ItemKey
-    from bot.actions.hub_contact import helpline_items, helplines
 
     renderer = Renderer(LOCALES, HUB.message_params)
     always = renderer.text("helplines.line_24_hours", locale, value="", number="")

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
+from api.actions.hub_contact import helplines
 from api.core.config import PROJECT_ROOT
-from bot.actions.hub_contact import helplines
 
 LOCALES = PROJECT_ROOT / "content" / "locales"
 SOURCES = (PROJECT_ROOT / "docs" / "content-sources.md").read_text(encoding="utf-8")

@@ -10,19 +10,17 @@ from functools import lru_cache
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from api.core.config import PROJECT_ROOT, get_settings
-from api.hub.config import HubConfig, hub_config
-from bot.actions.messages import say
+from api.actions.deps import UsesDeps
+from api.actions.messages import say
+from api.core.config import PROJECT_ROOT
+from api.hub.config import HubConfig
 
 HELPLINES_FILE = PROJECT_ROOT / "content" / "helplines.yml"
-# A hub file that cannot be read must never cost anyone the 24-hour line.
-CONFIG_ERRORS = (OSError, ValueError, TypeError, ValidationError, yaml.YAMLError)
 logger = logging.getLogger(__name__)
 
 
@@ -52,10 +50,6 @@ def helpline_items() -> list[dict[str, Any]]:
     ]
 
 
-def hub() -> HubConfig:
-    return hub_config(get_settings().hub_config_file)
-
-
 def now() -> datetime:
     return datetime.now(UTC)
 
@@ -80,7 +74,7 @@ def after_referral_keys(config: HubConfig, at: datetime) -> list[str]:
     return ["referral.while_closed"]
 
 
-class ActionHelplines(Action):
+class ActionHelplines(UsesDeps, Action):
     def name(self) -> str:
         return "action_helplines"
 
@@ -88,9 +82,9 @@ class ActionHelplines(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         try:
-            keys = talk_keys(hub(), now())
-        except CONFIG_ERRORS:
-            logger.exception("hub configuration unreadable: giving the national helpline")
+            keys = talk_keys(self.deps.hub, now())
+        except Exception:  # the hub's hours must never cost anyone the 24-hour line
+            logger.exception("hub's opening hours unreadable: giving the national helpline")
             keys = ["talk.national"]
         for key in keys:
             say(dispatcher, key)
@@ -110,14 +104,14 @@ def behaviour_keys(config: HubConfig) -> list[str]:
     return [*keys, "behaviour.respect", "behaviour.danger"]
 
 
-class ActionBehaviourRoute(Action):
+class ActionBehaviourRoute(UsesDeps, Action):
     def name(self) -> str:
         return "action_behaviour_route"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        for key in behaviour_keys(hub()):
+        for key in behaviour_keys(self.deps.hub):
             say(dispatcher, key)
         dispatcher.utter_message(
             json_message={
@@ -128,12 +122,12 @@ class ActionBehaviourRoute(Action):
         return []
 
 
-def say_after_referral(dispatcher: CollectingDispatcher, **params: Any) -> None:
-    """Said after the referral is stored: it must not fail, whatever the hub's file says."""
+def say_after_referral(dispatcher: CollectingDispatcher, config: HubConfig, **params: Any) -> None:
+    """Said after the referral is stored: it must not fail, whatever the hub's hours say."""
     try:
-        keys = after_referral_keys(hub(), now())
-    except CONFIG_ERRORS:
-        logger.exception("hub configuration unreadable: giving the national helpline")
+        keys = after_referral_keys(config, now())
+    except Exception:  # the referral is stored: the rest of the answer must still be given
+        logger.exception("hub's opening hours unreadable: giving the national helpline")
         keys = ["referral.before_then"]
     for key in keys:
         say(dispatcher, key, **params)

@@ -14,12 +14,10 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from api.actions.deps import ActionDeps, UsesDeps
+from api.actions.safety_plan import plan_in_progress
 from api.core.payloads import intent_payload
-from api.nlu.audiences import get_cues
-from api.nlu.retrieval import get_retriever
-from api.resources.store import Resource, get_store
-from bot.actions.context import locale_of
-from bot.actions.safety_plan import plan_in_progress
+from api.resources.store import Resource, ResourceStore
 
 PAGE_PREFIX = "page-"
 NEXT_STEP_KEYS = {
@@ -47,8 +45,8 @@ def show_topic(
     dispatcher.utter_message(json_message={"resource": resource.slug, "buttons": buttons})
 
 
-def show_menu_page(dispatcher: CollectingDispatcher, page: int) -> None:
-    pages = get_store().menu_pages
+def show_menu_page(dispatcher: CollectingDispatcher, store: ResourceStore, page: int) -> None:
+    pages = store.menu_pages
     page = page if 0 <= page < len(pages) else 0
     buttons: list[dict[str, Any]] = [
         {"resource": slug, "payload": topic_payload(slug)} for slug in pages[page]
@@ -71,14 +69,14 @@ def is_story(text: str) -> bool:
 
 
 def answer_in_words(
-    dispatcher: CollectingDispatcher, text: str, locale: str, *, unclear: bool
+    dispatcher: CollectingDispatcher, deps: ActionDeps, text: str, locale: str, *, unclear: bool
 ) -> bool:
     """A typed question's topic, found in the content (api/nlu/retrieval.py): shown when
     clear, offered as a short choice when two or three are close. False if none fits."""
     if not text or text.startswith("/"):
         return False
-    cues = get_cues()
-    choice = cues.apply(get_retriever().choose(text, locale, unclear=unclear), text, locale)
+    cues = deps.cues
+    choice = cues.apply(deps.retriever().choose(text, locale, unclear=unclear), text, locale)
     if is_story(text) and (choice.answer or choice.candidates):
         # Someone telling what is happening to them: first a word that they were heard,
         # then the two or three likeliest next steps, not a page of information at once.
@@ -94,7 +92,7 @@ def answer_in_words(
         dispatcher.utter_message(json_message={"key": "resources.story", "buttons": buttons})
         return True
     if choice.answer is not None:
-        resource = get_store().get(choice.answer, locale)
+        resource = deps.resources.get(choice.answer, locale)
         if resource is not None:
             show_topic(dispatcher, resource, choice.also)
             return True
@@ -106,19 +104,19 @@ def answer_in_words(
     return True
 
 
-class ActionShowTopic(Action):
+class ActionShowTopic(UsesDeps, Action):
     def name(self) -> str:
         return "action_show_topic"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        store = get_store()
-        locale = locale_of(tracker)
+        store = self.deps.resources
+        locale = self.locale(tracker)
         requested = tracker.get_slot("topic")
         if isinstance(requested, str) and requested.startswith(PAGE_PREFIX):
             page = requested.removeprefix(PAGE_PREFIX)
-            show_menu_page(dispatcher, int(page) if page.isdigit() else 0)
+            show_menu_page(dispatcher, store, int(page) if page.isdigit() else 0)
             return [SlotSet("topic", None)]
         if isinstance(requested, str) and requested in store.slugs:
             resource = store.get(requested, locale)
@@ -126,8 +124,8 @@ class ActionShowTopic(Action):
                 show_topic(dispatcher, resource)
                 return [SlotSet("topic", None)]
         text = tracker.latest_message.get("text") or ""
-        if not answer_in_words(dispatcher, text, locale, unclear=False):
-            show_menu_page(dispatcher, 0)
+        if not answer_in_words(dispatcher, self.deps, text, locale, unclear=False):
+            show_menu_page(dispatcher, store, 0)
         return [SlotSet("topic", None)]
 
 
@@ -138,7 +136,7 @@ def plan_goes_on(dispatcher: CollectingDispatcher) -> list[EventType]:
     return [FollowupAction("action_safety_plan_answer")]
 
 
-class ActionUnclearMessage(Action):
+class ActionUnclearMessage(UsesDeps, Action):
     """When the message is unclear: a topic whose keywords match it, or a kind "sorry" and
     the menu. Content keywords catch questions the language model has not learned."""
 
@@ -151,7 +149,7 @@ class ActionUnclearMessage(Action):
         if plan_in_progress(tracker):
             return plan_goes_on(dispatcher)
         text = tracker.latest_message.get("text") or ""
-        if answer_in_words(dispatcher, text, locale_of(tracker), unclear=True):
+        if answer_in_words(dispatcher, self.deps, text, self.locale(tracker), unclear=True):
             return []
         dispatcher.utter_message(response="utter_fallback")
         dispatcher.utter_message(response="utter_menu")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.actions.validators import (
+from api.actions.validators import (
     area_status,
     contact_method_from_text,
     normalise_uk_phone,

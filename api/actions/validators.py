@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.actions.parsing import parse_age
+from api.actions.parsing import parse_age
 
 __all__ = [
     "area_status",

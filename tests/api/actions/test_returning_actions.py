@@ -12,19 +12,11 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from api.core.crypto import FieldCipher
-from api.core.db import make_engine, migrate
-from api.core.limits import DatabaseCounter, Limit, RateLimiter
-from api.referrals import returning, runtime
-from api.referrals.answers import NOT_ANSWERED, SKIPPED
-from api.referrals.models import Referral, ReferralUpdate
-from api.referrals.returning import ReturningPolicy
-from api.referrals.runtime import ReferralRuntime
-from bot.actions.referral import ActionReferralFinish
-from bot.actions.returning import (
+from api.actions.deps import ActionDeps
+from api.actions.referral import ActionReferralFinish
+from api.actions.returning import (
     ActionAskReturnWordNew,
     ActionReturning,
     ActionReturningSaveText,
@@ -35,6 +27,15 @@ from bot.actions.returning import (
     ValidateReturnWordForm,
     choice_payload,
 )
+from api.core.crypto import FieldCipher
+from api.core.db import make_engine, migrate
+from api.core.limits import DatabaseCounter, Limit, RateLimiter
+from api.referrals import returning
+from api.referrals.answers import NOT_ANSWERED, SKIPPED
+from api.referrals.models import Referral, ReferralUpdate
+from api.referrals.returning import ReturningPolicy
+from api.referrals.runtime import ReferralRuntime
+from tests.api.actions.conftest import action_deps
 
 DOMAIN: dict[str, Any] = {"slots": {}, "forms": {}}
 HOME = "conversation-that-sent-it"
@@ -47,7 +48,7 @@ def store(tmp_path: Path) -> Iterator[ReferralRuntime]:
     url = f"sqlite:///{tmp_path / 'returning.db'}"
     migrate(url)
     engine = make_engine(url)
-    configured = ReferralRuntime(
+    yield ReferralRuntime(
         engine,
         FieldCipher([FieldCipher.new_key()]),
         ("webhook",),
@@ -58,11 +59,12 @@ def store(tmp_path: Path) -> Iterator[ReferralRuntime]:
             timedelta(minutes=15),
         ),
     )
-    before = runtime._runtime
-    runtime.configure(configured)
-    yield configured
-    runtime._runtime = before
     engine.dispose()
+
+
+@pytest.fixture
+def deps(store: ReferralRuntime) -> ActionDeps:
+    return action_deps(store)
 
 
 def tracker(
@@ -110,9 +112,9 @@ def payloads(dispatcher: CollectingDispatcher) -> list[str]:
     ]
 
 
-def sent(engine: Engine, *, word: str | None = WORD) -> Referral:
-    with Session(engine) as session:
-        referral = runtime.current().submit(
+def sent(store: ReferralRuntime, *, word: str | None = WORD) -> Referral:
+    with Session(store.engine) as session:
+        referral = store.submit(
             answers={"name": "Robin"}, referral_for="myself", locale="en", channel="web",
             conversation_id=HOME,
         )  # fmt: skip
@@ -129,9 +131,11 @@ async def run(action: Any, slots: dict[str, Any], **kwargs: Any) -> tuple[list[s
     return keys(dispatcher), events
 
 
-async def verified(reference: str, word: str = WORD, sender: str = HERE) -> str:
+async def verified(deps: ActionDeps, reference: str, word: str = WORD, sender: str = HERE) -> str:
     _, events = await run(
-        ActionReturningVerify(), {"return_reference": reference, "return_word": word}, sender=sender
+        ActionReturningVerify(deps),
+        {"return_reference": reference, "return_word": word},
+        sender=sender,
     )
     token = next(e["value"] for e in events if e.get("name") == "return_token" and e["value"])
     return str(token)
@@ -141,10 +145,10 @@ async def verified(reference: str, word: str = WORD, sender: str = HERE) -> str:
 
 
 async def test_after_send_the_word_is_offered_for_the_reference_just_given(
-    store: ReferralRuntime,
+    deps: ActionDeps,
 ) -> None:
     said, events = await run(
-        ActionReferralFinish(),
+        ActionReferralFinish(deps),
         {"summary_ok": True, "referral_consent": True, "referral_for": "myself"},
         sender=HOME,
     )
@@ -157,11 +161,11 @@ async def test_after_send_the_word_is_offered_for_the_reference_just_given(
 
 @pytest.mark.parametrize("shared", ["yes", "unsure"])
 async def test_no_word_is_offered_when_someone_else_may_see_their_phone(
-    store: ReferralRuntime, shared: str
+    deps: ActionDeps, shared: str
 ) -> None:
     """The reference and the word side by side would let whoever checks the phone in."""
     said, events = await run(
-        ActionReferralFinish(),
+        ActionReferralFinish(deps),
         {
             "summary_ok": True,
             "referral_consent": True,
@@ -201,10 +205,12 @@ def test_the_word_must_be_long_enough_and_is_never_asked_a_third_time() -> None:
     assert keys(d) == []
 
 
-async def test_the_word_is_saved_as_a_hash_then_forgotten(store: ReferralRuntime) -> None:
-    referral = sent(store.engine, word=None)
+async def test_the_word_is_saved_as_a_hash_then_forgotten(
+    store: ReferralRuntime, deps: ActionDeps
+) -> None:
+    referral = sent(store, word=None)
     said, events = await run(
-        ActionReturnWordSave(),
+        ActionReturnWordSave(deps),
         {"return_word_new": WORD, "last_reference": referral.reference},
         sender=HOME,
     )
@@ -216,10 +222,12 @@ async def test_the_word_is_saved_as_a_hash_then_forgotten(store: ReferralRuntime
         assert WORD not in stored.return_word_hash
 
 
-async def test_another_conversation_cannot_set_the_word(store: ReferralRuntime) -> None:
-    referral = sent(store.engine, word=None)
+async def test_another_conversation_cannot_set_the_word(
+    store: ReferralRuntime, deps: ActionDeps
+) -> None:
+    referral = sent(store, word=None)
     said, _ = await run(
-        ActionReturnWordSave(),
+        ActionReturnWordSave(deps),
         {"return_word_new": WORD, "last_reference": referral.reference},
         sender="someone-typing-a-payload",
     )
@@ -250,10 +258,10 @@ def test_only_a_reference_is_taken_as_one() -> None:
     assert keys(started) == []
 
 
-async def test_the_right_word_opens_the_choices(store: ReferralRuntime) -> None:
-    referral = sent(store.engine)
+async def test_the_right_word_opens_the_choices(store: ReferralRuntime, deps: ActionDeps) -> None:
+    referral = sent(store)
     said, events = await run(
-        ActionReturningVerify(),
+        ActionReturningVerify(deps),
         {"return_reference": referral.reference, "return_word": " MariGold "},
     )
     assert said == ["returning.verified"]
@@ -261,23 +269,24 @@ async def test_the_right_word_opens_the_choices(store: ReferralRuntime) -> None:
     assert SlotSet("return_word", None) in events  # the word is not kept
 
 
-async def test_every_failure_is_answered_the_same(store: ReferralRuntime) -> None:
-    known = sent(store.engine)
-    no_word = sent(store.engine, word=None)
+async def test_every_failure_is_answered_the_same(store: ReferralRuntime, deps: ActionDeps) -> None:
+    known = sent(store)
+    no_word = sent(store, word=None)
     attempts = [
         {"return_reference": known.reference, "return_word": "wrong"},
         {"return_reference": "FD-2345-6789", "return_word": WORD},
         {"return_reference": no_word.reference, "return_word": WORD},
     ]
-    answers = [await run(ActionReturningVerify(), slots) for slots in attempts]
+    answers = [await run(ActionReturningVerify(deps), slots) for slots in attempts]
     # over the limit for this reference (3 tries), even with the right word
     for _ in range(2):
         answers.append(
             await run(
-                ActionReturningVerify(), {"return_reference": known.reference, "return_word": "x"}
+                ActionReturningVerify(deps),
+                {"return_reference": known.reference, "return_word": "x"},
             )
         )
-    answers.append(await run(ActionReturningVerify(), attempts[0] | {"return_word": WORD}))
+    answers.append(await run(ActionReturningVerify(deps), attempts[0] | {"return_word": WORD}))
     said = {tuple(keys_) for keys_, _ in answers}
     assert said == {("returning.no_match", "returning.call_hub", "utter_menu")}
     assert all(
@@ -287,11 +296,12 @@ async def test_every_failure_is_answered_the_same(store: ReferralRuntime) -> Non
 
 async def test_without_a_word_the_answer_does_not_depend_on_the_reference(
     store: ReferralRuntime,
+    deps: ActionDeps,
 ) -> None:
-    known = sent(store.engine)
+    known = sent(store)
     for reference in (known.reference, "FD-2345-6789"):
         said, _ = await run(
-            ActionReturningVerify(), {"return_reference": reference, "return_word": SKIPPED}
+            ActionReturningVerify(deps), {"return_reference": reference, "return_word": SKIPPED}
         )
         assert said == ["returning.no_word", "returning.call_hub", "utter_menu"]
 
@@ -299,46 +309,52 @@ async def test_without_a_word_the_answer_does_not_depend_on_the_reference(
 # --- once checked -------------------------------------------------------------------------
 
 
-async def test_a_choice_without_a_proof_starts_the_check(store: ReferralRuntime) -> None:
-    said, events = await run(ActionReturning(), {}, choice="withdraw_confirmed")
+async def test_a_choice_without_a_proof_starts_the_check(deps: ActionDeps) -> None:
+    said, events = await run(ActionReturning(deps), {}, choice="withdraw_confirmed")
     assert said == ["returning.intro"]
     assert FollowupAction("returning_form") in events
 
 
 @pytest.mark.parametrize("token", ["typed-by-hand", "gAAAAAforged"])
 async def test_a_slot_set_by_typing_a_payload_proves_nothing(
-    store: ReferralRuntime, token: str
+    store: ReferralRuntime, deps: ActionDeps, token: str
 ) -> None:
-    referral = sent(store.engine)
+    referral = sent(store)
     said, events = await run(
-        ActionReturning(), {"return_token": token}, choice="withdraw_confirmed"
+        ActionReturning(deps), {"return_token": token}, choice="withdraw_confirmed"
     )
     assert said == ["returning.check_again"] and FollowupAction("returning_form") in events
     with Session(store.engine) as session:
         assert session.get(Referral, referral.id) is not None
 
 
-async def test_a_proof_from_another_conversation_proves_nothing(store: ReferralRuntime) -> None:
-    referral = sent(store.engine)
-    token = await verified(referral.reference, sender="someone-else")
-    said, _ = await run(ActionReturning(), {"return_token": token}, choice="status")
+async def test_a_proof_from_another_conversation_proves_nothing(
+    store: ReferralRuntime, deps: ActionDeps
+) -> None:
+    referral = sent(store)
+    token = await verified(deps, referral.reference, sender="someone-else")
+    said, _ = await run(ActionReturning(deps), {"return_token": token}, choice="status")
     assert said == ["returning.check_again"]
 
 
-async def test_status_in_plain_words_and_what_next(store: ReferralRuntime) -> None:
-    referral = sent(store.engine)
-    token = await verified(referral.reference)
-    said, _ = await run(ActionReturning(), {"return_token": token}, choice="status")
+async def test_status_in_plain_words_and_what_next(
+    store: ReferralRuntime, deps: ActionDeps
+) -> None:
+    referral = sent(store)
+    token = await verified(deps, referral.reference)
+    said, _ = await run(ActionReturning(deps), {"return_token": token}, choice="status")
     assert said == ["returning.status.received", "returning.anything_else"]
 
 
-async def test_stop_all_messages_is_kept_for_staff(store: ReferralRuntime) -> None:
-    referral = sent(store.engine)
-    token = await verified(referral.reference)
+async def test_stop_all_messages_is_kept_for_staff(
+    store: ReferralRuntime, deps: ActionDeps
+) -> None:
+    referral = sent(store)
+    token = await verified(deps, referral.reference)
     d = CollectingDispatcher()
-    await ActionReturning().run(d, tracker({"return_token": token}, choice="contact"), DOMAIN)
+    await ActionReturning(deps).run(d, tracker({"return_token": token}, choice="contact"), DOMAIN)
     assert choice_payload("stop_messages") in payloads(d)
-    said, _ = await run(ActionReturning(), {"return_token": token}, choice="stop_messages")
+    said, _ = await run(ActionReturning(deps), {"return_token": token}, choice="stop_messages")
     # Nothing in the chat undoes it, so the way to be reached again is said: the hub's line.
     assert said == [
         "returning.done.stop_messages",
@@ -350,10 +366,10 @@ async def test_stop_all_messages_is_kept_for_staff(store: ReferralRuntime) -> No
     assert kinds == ["stop_messages"]
 
 
-async def test_a_new_number_is_checked_then_kept(store: ReferralRuntime) -> None:
-    referral = sent(store.engine)
-    token = await verified(referral.reference)
-    _, events = await run(ActionReturning(), {"return_token": token}, choice="contact_number")
+async def test_a_new_number_is_checked_then_kept(store: ReferralRuntime, deps: ActionDeps) -> None:
+    referral = sent(store)
+    token = await verified(deps, referral.reference)
+    _, events = await run(ActionReturning(deps), {"return_token": token}, choice="contact_number")
     assert FollowupAction("return_text_form") in events
     assert SlotSet("return_kind", "contact_number") in events
     form = ValidateReturnTextForm()
@@ -366,7 +382,7 @@ async def test_a_new_number_is_checked_then_kept(store: ReferralRuntime) -> None
     assert keys(d) == ["referral.invalid.phone"]
     number = form.validate_return_text("07700 900555", d, tracker(kind), DOMAIN)["return_text"]
     said, _ = await run(
-        ActionReturningSaveText(), {"return_token": token, **kind, "return_text": number}
+        ActionReturningSaveText(deps), {"return_token": token, **kind, "return_text": number}
     )
     assert said == ["returning.done.contact_number", "returning.anything_else"]
     with Session(store.engine) as session:
@@ -374,29 +390,31 @@ async def test_a_new_number_is_checked_then_kept(store: ReferralRuntime) -> None
     assert store.cipher.decrypt(str(update.encrypted_detail))["text"] == number
 
 
-async def test_withdrawal_asks_first_then_erases_everything(store: ReferralRuntime) -> None:
-    referral = sent(store.engine)
-    token = await verified(referral.reference)
+async def test_withdrawal_asks_first_then_erases_everything(
+    store: ReferralRuntime, deps: ActionDeps
+) -> None:
+    referral = sent(store)
+    token = await verified(deps, referral.reference)
     d = CollectingDispatcher()
-    await ActionReturning().run(d, tracker({"return_token": token}, choice="withdraw"), DOMAIN)
+    await ActionReturning(deps).run(d, tracker({"return_token": token}, choice="withdraw"), DOMAIN)
     assert keys(d) == ["returning.withdraw_confirm"]
     assert payloads(d) == [choice_payload("withdraw_confirmed"), choice_payload("kept")]
     with Session(store.engine) as session:
         assert session.get(Referral, referral.id) is not None  # nothing yet
     said, events = await run(
-        ActionReturning(), {"return_token": token}, choice="withdraw_confirmed"
+        ActionReturning(deps), {"return_token": token}, choice="withdraw_confirmed"
     )
     assert said == ["returning.withdrawn", "emergency.call_999", "utter_menu"]
     assert SlotSet("return_token", None) in events
     with Session(store.engine) as session:
         assert session.get(Referral, referral.id) is None
     # The proof now leads nowhere.
-    said, _ = await run(ActionReturning(), {"return_token": token}, choice="status")
+    said, _ = await run(ActionReturning(deps), {"return_token": token}, choice="status")
     assert said == ["returning.check_again"]
 
 
 async def test_with_the_database_down_nothing_changes_and_999_is_given(
-    store: ReferralRuntime, monkeypatch: pytest.MonkeyPatch
+    deps: ActionDeps, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from sqlalchemy.exc import OperationalError
 
@@ -405,8 +423,8 @@ async def test_with_the_database_down_nothing_changes_and_999_is_given(
 
     monkeypatch.setattr(returning, "verified_referral", down)
     for action, slots in (
-        (ActionReturning(), {"return_token": "sealed"}),
-        (ActionReturningSaveText(), {"return_token": "sealed", "return_kind": "news"}),
+        (ActionReturning(deps), {"return_token": "sealed"}),
+        (ActionReturningSaveText(deps), {"return_token": "sealed", "return_kind": "news"}),
     ):
         said, events = await run(action, slots, choice="status")
         assert said == ["system.unavailable", "utter_menu"]
@@ -415,15 +433,16 @@ async def test_with_the_database_down_nothing_changes_and_999_is_given(
 
 async def test_the_withdrawal_question_is_never_asked_a_third_time(
     store: ReferralRuntime,
+    deps: ActionDeps,
 ) -> None:
-    referral = sent(store.engine)
-    token = await verified(referral.reference)
+    referral = sent(store)
+    token = await verified(deps, referral.reference)
     asked = {"return_token": token, "return_kind": "withdraw_asked"}
-    said, events = await run(ActionReturning(), asked, text="yes", intent="affirm")
+    said, events = await run(ActionReturning(deps), asked, text="yes", intent="affirm")
     assert said == ["returning.withdraw_confirm"]
     assert SlotSet("return_tries", 1) in events
     said, _ = await run(
-        ActionReturning(), {**asked, "return_tries": 1}, text="yes", intent="affirm"
+        ActionReturning(deps), {**asked, "return_tries": 1}, text="yes", intent="affirm"
     )
     assert said == ["returning.not_changed", "returning.anything_else"]
     with Session(store.engine) as session:
@@ -443,12 +462,19 @@ async def test_the_withdrawal_question_is_never_asked_a_third_time(
     ],
 )
 async def test_the_withdrawal_question_answered_in_words(
-    store: ReferralRuntime, typed: str, intent: str, confidence: float, said: list[str]
+    store: ReferralRuntime,
+    deps: ActionDeps,
+    typed: str,
+    intent: str,
+    confidence: float,
+    said: list[str],
 ) -> None:
-    referral = sent(store.engine)
-    token = await verified(referral.reference)
+    referral = sent(store)
+    token = await verified(deps, referral.reference)
     slots = {"return_token": token, "return_kind": "withdraw_asked"}
-    got, _ = await run(ActionReturning(), slots, text=typed, intent=intent, confidence=confidence)
+    got, _ = await run(
+        ActionReturning(deps), slots, text=typed, intent=intent, confidence=confidence
+    )
     assert got == said
     with Session(store.engine) as session:
         assert session.get(Referral, referral.id) is not None

@@ -16,9 +16,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from api.actions.context import is_text_only
+from api.actions.deps import UsesDeps
+from api.actions.parsing import clear_answer
 from api.core.payloads import intent_payload
-from bot.actions.context import is_text_only, locale_of
-from bot.actions.parsing import clear_answer
 
 PLAN_FILE = Path(__file__).resolve().parents[2] / "content" / "safety_plan.yml"
 PLAN_SLOTS = ("plan_module", "plan_step", "plan_items", "plan_mode")
@@ -125,20 +126,20 @@ class ActionSafetyPlan(Action):
         return [SlotSet("plan_step", 0), SlotSet("plan_items", items)]
 
 
-def wants_step(tracker: Tracker) -> bool:
+def wants_step(tracker: Tracker, locale: str) -> bool:
     """Add the step: the Add button, or a typed clear yes ("ok", "yes please", "tak")."""
     message = tracker.latest_message or {}
     text = str(message.get("text") or "").strip()
     if (message.get("intent") or {}).get("name") == "affirm":
         return True
-    return not text.startswith("/") and clear_answer(text, locale_of(tracker)) is True
+    return not text.startswith("/") and clear_answer(text, locale) is True
 
 
 def plan_in_progress(tracker: Tracker) -> bool:
     return tracker.get_slot("plan_module") is not None and tracker.get_slot("plan_step") is not None
 
 
-class ActionSafetyPlanAnswer(Action):
+class ActionSafetyPlanAnswer(UsesDeps, Action):
     """Add or skip the step just shown, then show the next one or the summary."""
 
     def name(self) -> str:
@@ -155,7 +156,7 @@ class ActionSafetyPlanAnswer(Action):
         steps = content.steps(module, tracker.get_slot("plan_mode"))
         index = int(index)
         items: list[str] = list(tracker.get_slot("plan_items") or [])
-        if wants_step(tracker) and index < len(steps):
+        if wants_step(tracker, self.locale(tracker)) and index < len(steps):
             items.append(step_key(module, steps[index]))
         index += 1
         if index < len(steps):

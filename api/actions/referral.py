@@ -16,14 +16,12 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from api.core.payloads import intent_payload
-from api.referrals import runtime
-from api.referrals.answers import NOT_ANSWERED, PLAIN_MESSAGE, SKIPPED
-from bot.actions import validators
-from bot.actions.context import channel_of, client_of, is_text_only, locale_of
-from bot.actions.hub_contact import hub, say_after_referral
-from bot.actions.messages import say
-from bot.actions.parsing import (
+from api.actions import validators
+from api.actions.context import channel_of, client_of, is_text_only
+from api.actions.deps import ActionDeps, UsesDeps
+from api.actions.hub_contact import say_after_referral
+from api.actions.messages import say
+from api.actions.parsing import (
     clear_answer,
     means_done,
     needs_in_text,
@@ -32,6 +30,9 @@ from bot.actions.parsing import (
     situation_in_text,
     sounds_unsure,
 )
+from api.core.payloads import intent_payload
+from api.hub.config import HubConfig
+from api.referrals.answers import NOT_ANSWERED, PLAIN_MESSAGE, SKIPPED
 
 # Asked twice and still not understood: the flow moves on and says so (never a third ask).
 MOST_ASKS = 2
@@ -139,20 +140,20 @@ def typed_guess(tracker: Tracker) -> tuple[str, str | None, float]:
     return text, intent.get("name"), float(intent.get("confidence") or 0.0)
 
 
-def unsure_yes(tracker: Tracker) -> bool:
+def unsure_yes(tracker: Tracker, locale: str) -> bool:
     """The latest message was typed, and it is not a clear yes: neither in the plain words
     people use for yes (content/answer_words.yml), nor a yes the model is sure of."""
     text, intent, confidence = typed_guess(tracker)
     if text.startswith("/"):
         return False  # a button
-    if clear_answer(text, locale_of(tracker)) is True:
+    if clear_answer(text, locale) is True:
         return False
-    if tracker.get_slot("requested_slot") in RISK and partly_yes(text, locale_of(tracker)):
+    if tracker.get_slot("requested_slot") in RISK and partly_yes(text, locale):
         return False  # "sometimes", "once": a yes for staff
     return intent != "affirm" or confidence < YES_SURE
 
 
-def yes_no_answer(tracker: Tracker) -> list[EventType]:
+def yes_no_answer(tracker: Tracker, locale: str) -> list[EventType]:
     """A typed clear yes or no to a yes/no question, whatever the model guessed it was."""
     slot = tracker.get_slot("requested_slot")
     if slot not in YES_NO:
@@ -160,8 +161,8 @@ def yes_no_answer(tracker: Tracker) -> list[EventType]:
     text, _, _ = typed_guess(tracker)
     if not text or text.startswith("/"):
         return []
-    meaning = clear_answer(text, locale_of(tracker))
-    if meaning is None and slot in RISK and partly_yes(text, locale_of(tracker)):
+    meaning = clear_answer(text, locale)
+    if meaning is None and slot in RISK and partly_yes(text, locale):
         meaning = True  # "sometimes", "once": for staff, a yes
     return [] if meaning is None else [SlotSet(slot, meaning)]
 
@@ -180,7 +181,7 @@ def free_text_answer(tracker: Tracker) -> list[EventType]:
     return [SlotSet(slot, text)]
 
 
-def shared_meaning(value: Any, tracker: Tracker) -> str | None:
+def shared_meaning(value: Any, tracker: Tracker, locale: str) -> str | None:
     """ "yes", "no" or "unsure" for "does anyone else use or check it?"; None if unclear.
     Not sure wins over a no ("no, not sure"), and a no must be clear: a wrong no would let
     staff think the phone is private."""
@@ -189,7 +190,6 @@ def shared_meaning(value: Any, tracker: Tracker) -> str | None:
     text, intent, confidence = typed_guess(tracker)
     if not text or text.startswith("/"):
         return value if value in SHARED_ANSWERS else None
-    locale = locale_of(tracker)
     if sounds_unsure(text, locale):
         return "unsure"
     meaning = clear_answer(text, locale)
@@ -200,7 +200,7 @@ def shared_meaning(value: Any, tracker: Tracker) -> str | None:
     return "yes" if meaning else "no"
 
 
-def shared_answer(tracker: Tracker) -> list[EventType]:
+def shared_answer(tracker: Tracker, locale: str) -> list[EventType]:
     """A typed answer to "does anyone else use or check it?", whatever intent the model
     guessed: "not sure" or "no" can look like a command to it."""
     if tracker.get_slot("requested_slot") != "contact_shared":
@@ -208,7 +208,7 @@ def shared_answer(tracker: Tracker) -> list[EventType]:
     text, _, _ = typed_guess(tracker)
     if not text or text.startswith("/"):
         return []
-    answer = shared_meaning(text, tracker)  # never a command word: "skip" or "help" is None
+    answer = shared_meaning(text, tracker, locale)  # never a command word: "skip" or "help" is None
     return [] if answer is None else [SlotSet("contact_shared", answer)]
 
 
@@ -229,7 +229,7 @@ def _skip_button(slot: str, tracker: Tracker | None = None) -> list[dict[str, st
     return [{"key": "answer.skip", "payload": "/skip"}]
 
 
-def question_buttons(slot: str, tracker: Tracker) -> list[dict[str, str]]:
+def question_buttons(slot: str, tracker: Tracker, hub: HubConfig) -> list[dict[str, str]]:
     """The buttons offered with each question."""
     if slot == "referral_consent":
         return [
@@ -265,7 +265,7 @@ def question_buttons(slot: str, tracker: Tracker) -> list[dict[str, str]]:
     if slot == "contact_method":
         return [
             {"key": f"answer.method.{m}", "payload": _entity_payload("inform", contact_method=m)}
-            for m in methods_offered()
+            for m in methods_offered(hub)
         ]
     if slot == "situation":
         return [
@@ -282,14 +282,16 @@ def question_buttons(slot: str, tracker: Tracker) -> list[dict[str, str]]:
     return _skip_button(slot, tracker)
 
 
-def methods_offered() -> list[str]:
-    return [*METHODS, THEY_WILL_CONTACT] if hub().contact is not None else METHODS
+def methods_offered(hub: HubConfig) -> list[str]:
+    return [*METHODS, THEY_WILL_CONTACT] if hub.contact is not None else METHODS
 
 
-class AskQuestion(Action):
-    """Asks one referral question. One subclass per slot is made below."""
+class AskQuestion(UsesDeps, Action):
+    """Asks one referral question: action_ask_<slot>, one for each question."""
 
-    slot = ""
+    def __init__(self, deps: ActionDeps, slot: str) -> None:
+        super().__init__(deps)
+        self.slot = slot
 
     def name(self) -> str:
         return f"action_ask_{self.slot}"
@@ -314,9 +316,9 @@ class AskQuestion(Action):
         dispatcher.utter_message(
             json_message={
                 "key": key,
-                "params": {"hub_days": hub().first_contact_working_days},
+                "params": {"hub_days": self.deps.hub.first_contact_working_days},
                 "items": items,
-                "buttons": question_buttons(self.slot, tracker),
+                "buttons": question_buttons(self.slot, tracker, self.deps.hub),
             }
         )
         return []
@@ -330,12 +332,6 @@ def needs_items(chosen: list[str]) -> list[Any]:
         else {"key": "referral.own_words", "params": {"value": need}}
         for need in chosen
     ]
-
-
-# rasa_sdk registers every Action subclass it can see, so these become action_ask_<slot>.
-ASK_ACTIONS = {
-    slot: type(f"AskQuestion_{slot}", (AskQuestion,), {"slot": slot}) for slot in ALL_FORM_SLOTS
-}
 
 
 def _display(slot: str, value: Any) -> dict[str, Any]:
@@ -375,7 +371,7 @@ def show_summary(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     dispatcher.utter_message(json_message={"key": "referral.summary_intro", "items": lines})
 
 
-class ValidateReferralForm(FormValidationAction):
+class ValidateReferralForm(UsesDeps, FormValidationAction):
     def name(self) -> str:
         return "validate_referral_form"
 
@@ -414,7 +410,13 @@ class ValidateReferralForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         events: list[EventType] = await super().get_extraction_events(dispatcher, tracker, domain)
-        return events + free_text_answer(tracker) + yes_no_answer(tracker) + shared_answer(tracker)
+        locale = self.locale(tracker)
+        return [
+            *events,
+            *free_text_answer(tracker),
+            *yes_no_answer(tracker, locale),
+            *shared_answer(tracker, locale),
+        ]
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -429,7 +431,7 @@ class ValidateReferralForm(FormValidationAction):
     def validate_referral_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value is True and not unsure_yes(tracker):
+        if value is True and not unsure_yes(tracker, self.locale(tracker)):
             return {"referral_consent": True}
         if value is False:
             return {"referral_consent": False, "referral_outcome": "declined"}
@@ -443,7 +445,7 @@ class ValidateReferralForm(FormValidationAction):
         if age is None:
             say(dispatcher, "referral.invalid.age")
             return {"age": None}
-        if age < hub().minimum_age:
+        if age < self.deps.hub.minimum_age:
             return {"age": age, "referral_outcome": "under_age"}
         return {"age": age}
 
@@ -451,8 +453,8 @@ class ValidateReferralForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        config = hub()
-        locale = locale_of(tracker)
+        config = self.deps.hub
+        locale = self.locale(tracker)
         text, _, confidence = typed_guess(tracker)
         # "no, I live in Manchester": the first words are a clear no. "No, not sure" is
         # not: whoever is unsure goes on, and staff check the area.
@@ -476,7 +478,7 @@ class ValidateReferralForm(FormValidationAction):
     def validate_contact_method(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        offered = methods_offered()
+        offered = methods_offered(self.deps.hub)
         method = value if value in offered else validators.contact_method_from_text(str(value))
         if method is None or method not in offered:
             say(dispatcher, "referral.invalid.contact_method")
@@ -505,7 +507,7 @@ class ValidateReferralForm(FormValidationAction):
     ) -> dict[str, Any]:
         """Yes, no or not sure. A yes, or not sure, gets a calm word that the hub will take
         care, and the next question offers a safer way."""
-        answer = shared_meaning(value, tracker)
+        answer = shared_meaning(value, tracker, self.locale(tracker))
         if answer is None:
             say(dispatcher, "referral.invalid.contact_shared")
         elif answer in {"yes", "unsure"}:
@@ -517,7 +519,7 @@ class ValidateReferralForm(FormValidationAction):
     ) -> dict[str, Any]:
         """A safer way: the method and detail are asked again. The offer stays answered, so
         it is made once, however the new detail is answered."""
-        cleaned, problem = _yes_no(value, tracker)
+        cleaned, problem = _yes_no(value, tracker, self.locale(tracker))
         if problem:
             say(dispatcher, problem)
             return {"contact_change": None}
@@ -535,7 +537,7 @@ class ValidateReferralForm(FormValidationAction):
     ) -> dict[str, Any]:
         if value == PLAIN_MESSAGE:
             return {"message_ok_text": PLAIN_MESSAGE}
-        cleaned, problem = _free_text(value, tracker)
+        cleaned, problem = _free_text(value, tracker, self.locale(tracker))
         if problem:
             say(dispatcher, problem)
         return {"message_ok_text": cleaned}
@@ -547,7 +549,7 @@ class ValidateReferralForm(FormValidationAction):
             return {"children_count": SKIPPED}
         if value is False:
             return {"children_count": 0}
-        answer = parse_children(value, locale_of(tracker))
+        answer = parse_children(value, self.locale(tracker))
         if answer is None:
             say(dispatcher, "referral.invalid.children_count")
             return {"children_count": None}
@@ -565,7 +567,7 @@ class ValidateReferralForm(FormValidationAction):
         text = str(value)
         if text.startswith("/"):
             return {"situation": None}
-        found = situation_in_text(text, locale_of(tracker))
+        found = situation_in_text(text, self.locale(tracker))
         if found is None:
             return {"situation": "other", "situation_words": text[:500]}
         return {"situation": found}
@@ -581,7 +583,7 @@ class ValidateReferralForm(FormValidationAction):
         chosen: list[str] = list(tracker.get_slot("needs_chosen") or [])
         text, _, _ = typed_guess(tracker)
         typed = bool(text) and not text.startswith("/")
-        locale = locale_of(tracker)
+        locale = self.locale(tracker)
         if value == SKIPPED or value == "done" or (typed and means_done(text, locale)):
             return {"needs": chosen or SKIPPED, "needs_chosen": None}
         named = needs_in_text(text, locale) if typed else []
@@ -599,7 +601,7 @@ class ValidateReferralForm(FormValidationAction):
     def validate_summary_ok(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value is True and not unsure_yes(tracker):
+        if value is True and not unsure_yes(tracker, self.locale(tracker)):
             return {"summary_ok": True}
         if value is not False:
             say(dispatcher, "referral.invalid.summary")
@@ -704,16 +706,16 @@ def move_on(slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> li
     return events
 
 
-def _yes_no(value: Any, tracker: Tracker) -> tuple[Any, str | None]:
+def _yes_no(value: Any, tracker: Tracker, locale: str) -> tuple[Any, str | None]:
     """Yes, no or skipped; free text, or an unsure typed yes, is asked again, not guessed."""
-    if value is True and unsure_yes(tracker):
+    if value is True and unsure_yes(tracker, locale):
         return None, "referral.invalid.yes_no"
     if isinstance(value, bool) or value == SKIPPED:
         return value, None
     return None, "referral.invalid.yes_no"
 
 
-def _free_text(value: Any, tracker: Tracker) -> tuple[Any, str | None]:
+def _free_text(value: Any, tracker: Tracker, locale: str) -> tuple[Any, str | None]:
     """The person's words; a button from an earlier question is not an answer to this one."""
     if value == SKIPPED:
         return value, None
@@ -733,7 +735,7 @@ def _validator(slot: str, check: Any, said_yes: str | None = None) -> Any:
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        cleaned, problem = check(value, tracker)
+        cleaned, problem = check(value, tracker, self.locale(tracker))
         if problem:
             say(dispatcher, problem)
         elif cleaned is True and said_yes:
@@ -779,7 +781,7 @@ class ActionReferralWho(Action):
         return []
 
 
-class ActionReferralForChild(Action):
+class ActionReferralForChild(UsesDeps, Action):
     def name(self) -> str:
         return "action_referral_for_child"
 
@@ -788,7 +790,7 @@ class ActionReferralForChild(Action):
     ) -> list[EventType]:
         say(dispatcher, "referral.child_info")
         say(dispatcher, "referral.child_next")
-        if hub().contact is not None:
+        if self.deps.hub.contact is not None:
             say(dispatcher, "referral.child_hub")  # the hub's own children's service
         dispatcher.utter_message(response="utter_menu")
         return []
@@ -824,7 +826,7 @@ def forget_referral() -> list[EventType]:
     return [SlotSet(slot, None) for slot in ALL_FORM_SLOTS + BOOKKEEPING_SLOTS]
 
 
-class ActionReferralFinish(Action):
+class ActionReferralFinish(UsesDeps, Action):
     """After the form: send a confirmed referral, or explain why we could not take it."""
 
     def name(self) -> str:
@@ -842,7 +844,7 @@ class ActionReferralFinish(Action):
             say(dispatcher, "stop.done")
             dispatcher.utter_message(response="utter_menu")
             return forget_referral()
-        store = runtime.current()
+        store = self.deps.referrals
         if not store.may_refer(client_of(tracker)):
             say(dispatcher, "referral.limit_reached")
             dispatcher.utter_message(response="utter_menu")
@@ -850,7 +852,7 @@ class ActionReferralFinish(Action):
         referral = store.submit(
             answers=answers_from(tracker),
             referral_for=tracker.get_slot("referral_for") or "myself",
-            locale=locale_of(tracker),
+            locale=self.locale(tracker),
             channel=channel_of(tracker),
             conversation_id=tracker.sender_id,
         )
@@ -858,8 +860,8 @@ class ActionReferralFinish(Action):
         if tracker.get_slot("contact_method") == THEY_WILL_CONTACT:
             say(dispatcher, "referral.what_next_they_will_contact", reference=referral.reference)
         else:
-            say(dispatcher, "referral.what_next", days=hub().first_contact_working_days)
-            say_after_referral(dispatcher)
+            say(dispatcher, "referral.what_next", days=self.deps.hub.first_contact_working_days)
+            say_after_referral(dispatcher, self.deps.hub)
         if not is_text_only(tracker):
             # What happens next, in full: triage, an Idva, a Marac, the kinds of support.
             # Not by text: it would stay in the phone's messages for anyone to read.
@@ -873,7 +875,7 @@ class ActionReferralFinish(Action):
             dispatcher.utter_message(response="utter_menu")
             return forget_referral()
         # Last, so its answer is the next message: a word to come back with
-        # (bot/actions/returning.py), for this reference only.
+        # (api/actions/returning.py), for this reference only.
         return [
             *forget_referral(),
             SlotSet("last_reference", referral.reference),

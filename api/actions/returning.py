@@ -10,8 +10,6 @@ kept in a slot longer than it takes to hash it, and never logged.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -21,14 +19,16 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from api.actions import validators
+from api.actions.context import client_of, is_text_only
+from api.actions.deps import UsesDeps
+from api.actions.messages import say
 from api.core.payloads import intent_payload
-from api.referrals import returning, runtime
+from api.hub.config import HubConfig
+from api.referrals import returning
 from api.referrals.answers import NOT_ANSWERED, SKIPPED
 from api.referrals.models import Referral
-from bot.actions import validators
-from bot.actions.context import client_of, is_text_only
-from bot.actions.hub_contact import CONFIG_ERRORS, hub
-from bot.actions.messages import say
+from api.referrals.runtime import ReferralRuntime
 
 logger = logging.getLogger(__name__)
 
@@ -62,25 +62,14 @@ def show_options(dispatcher: CollectingDispatcher, key: str = "returning.what_no
     )
 
 
-def say_ways_to_talk(dispatcher: CollectingDispatcher) -> None:
+def say_ways_to_talk(dispatcher: CollectingDispatcher, hub: HubConfig) -> None:
     """The hub's line when there is one, after the 24-hour helpline the message gave."""
-    try:
-        has_line = hub().contact is not None
-    except CONFIG_ERRORS:
-        logger.exception("hub configuration unreadable: giving the national helpline")
-        has_line = False
-    if has_line:
+    if hub.contact is not None:
         say(dispatcher, "returning.call_hub")
 
 
 def forget(*slots: str) -> list[EventType]:
     return [SlotSet(slot, None) for slot in slots or RETURN_SLOTS]
-
-
-@contextmanager
-def session() -> Iterator[Session]:
-    with Session(runtime.current().engine) as db_session:
-        yield db_session
 
 
 def _typed(value: Any) -> str:
@@ -95,8 +84,9 @@ def _no_answer(value: Any) -> bool:
     return value is None or str(value).strip().startswith("/")
 
 
-def checked_referral(db_session: Session, tracker: Tracker) -> Referral | None:
-    store = runtime.current()
+def checked_referral(
+    db_session: Session, store: ReferralRuntime, tracker: Tracker
+) -> Referral | None:
     if store.returning is None:
         return None
     return returning.verified_referral(
@@ -169,7 +159,7 @@ class ValidateReturnWordForm(FormValidationAction):
         return {"return_word_new": None, "return_tries": tries}
 
 
-class ActionReturnWordSave(Action):
+class ActionReturnWordSave(UsesDeps, Action):
     """Hash the word for the referral just sent from this conversation, then forget it."""
 
     def name(self) -> str:
@@ -184,7 +174,7 @@ class ActionReturnWordSave(Action):
             say(dispatcher, "returning.word_skipped")
         else:
             try:
-                with session() as db_session:
+                with Session(self.deps.referrals.engine) as db_session:
                     saved = returning.set_word(
                         db_session,
                         reference=reference,
@@ -252,7 +242,7 @@ class ValidateReturningForm(FormValidationAction):
         return {"return_word": word or None}
 
 
-class ActionReturningVerify(Action):
+class ActionReturningVerify(UsesDeps, Action):
     """Ask the API; say the same neutral thing whatever went wrong."""
 
     def name(self) -> str:
@@ -266,19 +256,19 @@ class ActionReturningVerify(Action):
         if word == SKIPPED:
             # Whatever the reference, the same answer: nothing is looked up.
             say(dispatcher, "returning.no_word")
-            say_ways_to_talk(dispatcher)
+            say_ways_to_talk(dispatcher, self.deps.hub)
             dispatcher.utter_message(response="utter_menu")
             return forget()
         if reference in (None, NOT_ANSWERED) or not word:
             say(dispatcher, "returning.reference_help")
-            say_ways_to_talk(dispatcher)
+            say_ways_to_talk(dispatcher, self.deps.hub)
             dispatcher.utter_message(response="utter_menu")
             return forget()
-        store = runtime.current()
+        store = self.deps.referrals
         token = None
         if store.returning is not None and store.limiter is not None:
             try:
-                with session() as db_session:
+                with Session(store.engine) as db_session:
                     token = returning.check(
                         db_session,
                         store.cipher,
@@ -293,7 +283,7 @@ class ActionReturningVerify(Action):
                 token = None
         if token is None:
             say(dispatcher, "returning.no_match")
-            say_ways_to_talk(dispatcher)
+            say_ways_to_talk(dispatcher, self.deps.hub)
             dispatcher.utter_message(response="utter_menu")
             return forget()
         show_options(dispatcher, "returning.verified")
@@ -303,7 +293,7 @@ class ActionReturningVerify(Action):
 # Once checked: the choices.
 
 
-class ActionReturning(Action):
+class ActionReturning(UsesDeps, Action):
     """The menu's "I have a reference" (or the same in words), and every choice once checked."""
 
     def name(self) -> str:
@@ -333,9 +323,9 @@ class ActionReturning(Action):
             # Not checked in this conversation: start with the reference, whatever was pressed.
             say(dispatcher, "returning.intro")
             return [*forget(), FollowupAction("returning_form")]
-        store = runtime.current()
-        with session() as db_session:
-            referral = checked_referral(db_session, tracker)
+        store = self.deps.referrals
+        with Session(store.engine) as db_session:
+            referral = checked_referral(db_session, store, tracker)
             if referral is None:
                 return check_again(dispatcher)
             if choice in (None, "options"):
@@ -364,7 +354,7 @@ class ActionReturning(Action):
                 say(dispatcher, f"returning.done.{choice}")
                 if choice == "stop_messages":
                     # Nothing in this chat undoes it: the way to be reached again is a call.
-                    say_ways_to_talk(dispatcher)
+                    say_ways_to_talk(dispatcher, self.deps.hub)
                 show_options(dispatcher, "returning.anything_else")
             elif choice == "withdraw":
                 say(
@@ -440,7 +430,7 @@ class ValidateReturnTextForm(FormValidationAction):
         return {"return_text": text or None}
 
 
-class ActionReturningSaveText(Action):
+class ActionReturningSaveText(UsesDeps, Action):
     """A new number, other times or something new: kept for staff, and the hub told."""
 
     def name(self) -> str:
@@ -458,14 +448,14 @@ class ActionReturningSaveText(Action):
         kind = tracker.get_slot("return_kind")
         text = tracker.get_slot("return_text")
         cleared = forget("return_text", "return_kind", "return_tries")
-        store = runtime.current()
-        with session() as db_session:
-            referral = checked_referral(db_session, tracker)
+        store = self.deps.referrals
+        with Session(store.engine) as db_session:
+            referral = checked_referral(db_session, store, tracker)
             if referral is None:
                 return [*cleared, *check_again(dispatcher)]
             if kind not in IN_THEIR_WORDS or text in (None, NOT_ANSWERED):
                 say(dispatcher, "returning.not_changed")
-                say_ways_to_talk(dispatcher)
+                say_ways_to_talk(dispatcher, self.deps.hub)
             else:
                 returning.record_update(
                     db_session,

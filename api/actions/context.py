@@ -5,7 +5,6 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 
 from api.core.channels import TEXT_ONLY_CHANNELS
-from api.core.config import get_settings
 
 
 def _metadata(tracker: Tracker) -> dict[str, object]:
@@ -13,10 +12,11 @@ def _metadata(tracker: Tracker) -> dict[str, object]:
     return metadata if isinstance(metadata, dict) else {}
 
 
-def locale_of(tracker: Tracker) -> str:
-    """The locale the API sent with the message (Rasa keeps it in the message's metadata)."""
+def locale_of(tracker: Tracker, default: str) -> str:
+    """The locale the API sent with the message (Rasa keeps it in the message's metadata),
+    or the default locale when it sent none."""
     locale = _metadata(tracker).get("locale")
-    return locale if isinstance(locale, str) and locale else get_settings().default_locale
+    return locale if isinstance(locale, str) and locale else default
 
 
 def channel_of(tracker: Tracker) -> str:

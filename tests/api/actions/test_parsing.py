@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.actions.parsing import (
+from api.actions.parsing import (
     ChildrenAnswer,
     clear_answer,
     means_done,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 import pytest
@@ -10,31 +10,34 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from api.hub.config import load_hub_config
-from api.referrals.answers import NOT_ANSWERED, PLAIN_MESSAGE, SKIPPED
-from bot.actions import hub_contact, referral
-from bot.actions.hub_contact import ActionBehaviourRoute, ActionHelplines
-from bot.actions.navigation import ActionBackToMenu
-from bot.actions.referral import (
-    ASK_ACTIONS,
+from api.actions import hub_contact, referral
+from api.actions.hub_contact import ActionBehaviourRoute, ActionHelplines
+from api.actions.navigation import ActionBackToMenu
+from api.actions.referral import (
     CHOOSING,
     FOR_MYSELF,
     ActionReferralFinish,
+    AskQuestion,
     ValidateReferralForm,
     answers_from,
     free_text_answer,
     no_third_ask,
+    shared_answer,
     show_summary,
 )
-from bot.actions.safety_plan import (
+from api.actions.safety_plan import (
     ActionSafetyPlan,
     ActionSafetyPlanAnswer,
     ActionStop,
     plan_content,
 )
-from bot.actions.topics import ActionShowTopic
+from api.actions.topics import ActionShowTopic
+from api.hub.config import WEEKDAYS, OpeningTimes
+from api.referrals.answers import NOT_ANSWERED, PLAIN_MESSAGE, SKIPPED
+from tests.api.actions.conftest import action_deps, sample_hub
 
 DOMAIN: dict[str, Any] = {"slots": {}, "forms": {}}
+DEPS = action_deps()
 
 
 def tracker(
@@ -93,7 +96,7 @@ async def test_back_to_menu_leaves_a_form_and_forgets_answers() -> None:
 
 # --- the referral form --------------------------------------------------------------------
 
-form = ValidateReferralForm()
+form = ValidateReferralForm(DEPS)
 
 
 async def test_questions_follow_the_answers() -> None:
@@ -212,17 +215,19 @@ def test_changing_an_answer_from_the_summary() -> None:
 async def test_every_question_has_an_ask_action_with_buttons_where_needed() -> None:
     for slot in FOR_MYSELF:
         dispatcher = CollectingDispatcher()
-        await ASK_ACTIONS[slot]().run(dispatcher, tracker({"contact_method": "call"}), DOMAIN)
+        await AskQuestion(DEPS, slot).run(dispatcher, tracker({"contact_method": "call"}), DOMAIN)
         assert keys(dispatcher)[-1].startswith("referral.ask."), slot
     dispatcher = CollectingDispatcher()
-    await ASK_ACTIONS["summary_ok"]().run(dispatcher, tracker({"name": "Sam", "age": 30}), DOMAIN)
+    await AskQuestion(DEPS, "summary_ok").run(
+        dispatcher, tracker({"name": "Sam", "age": 30}), DOMAIN
+    )
     assert keys(dispatcher) == ["referral.summary_intro", "referral.ask.summary_ok"]
 
 
 @pytest.mark.parametrize("outcome", ["declined", "under_age", "out_of_area"])
 async def test_finish_explains_and_forgets(outcome: str) -> None:
     dispatcher = CollectingDispatcher()
-    events = await ActionReferralFinish().run(
+    events = await ActionReferralFinish(DEPS).run(
         dispatcher, tracker({"referral_outcome": outcome, "age": 14}), DOMAIN
     )
     assert keys(dispatcher) == [f"referral.outcome_{outcome}", "utter_menu"]
@@ -257,7 +262,7 @@ async def test_adding_and_skipping_steps_ends_in_a_summary_that_is_not_kept() ->
     chosen = []
     for step, intent in zip(steps, answers, strict=True):
         dispatcher = CollectingDispatcher()
-        events = await ActionSafetyPlanAnswer().run(
+        events = await ActionSafetyPlanAnswer(DEPS).run(
             dispatcher, tracker(slots, intent=intent), DOMAIN
         )
         for event in events:
@@ -290,14 +295,14 @@ async def test_stop_midway_shows_what_was_chosen() -> None:
 
 async def test_a_question_in_words_finds_its_topic() -> None:
     dispatcher = CollectingDispatcher()
-    await ActionShowTopic().run(dispatcher, tracker(text="what is coercive control"), DOMAIN)
+    await ActionShowTopic(DEPS).run(dispatcher, tracker(text="what is coercive control"), DOMAIN)
     assert keys(dispatcher) == ["coercive-control"]
     assert "/safety_plan" in payloads(dispatcher)
 
 
 async def test_no_topic_shows_the_topic_menu_in_pages() -> None:
     dispatcher = CollectingDispatcher()
-    await ActionShowTopic().run(dispatcher, tracker(text="/understand_abuse"), DOMAIN)
+    await ActionShowTopic(DEPS).run(dispatcher, tracker(text="/understand_abuse"), DOMAIN)
     assert keys(dispatcher) == ["resources.choose"]
     assert '/understand_abuse{"topic":"page-1"}' in payloads(dispatcher)
 
@@ -448,7 +453,7 @@ async def test_for_a_call_the_message_question_follows_a_yes_to_voicemail() -> N
 async def test_who_else_sees_it_names_the_phone_or_the_email_with_four_answers() -> None:
     for method, key in (("text", "phone"), ("call", "phone"), ("email", "email")):
         dispatcher = CollectingDispatcher()
-        await ASK_ACTIONS["contact_shared"]().run(
+        await AskQuestion(DEPS, "contact_shared").run(
             dispatcher, tracker({"contact_method": method}), DOMAIN
         )
         assert keys(dispatcher) == [f"referral.ask.contact_shared_{key}"]
@@ -508,9 +513,7 @@ def test_a_typed_answer_to_who_else_sees_it_is_taken_before_any_command_rule() -
 
 
 def form_extraction(typed: Tracker) -> list[Any]:
-    from bot.actions.referral import shared_answer
-
-    return shared_answer(typed)
+    return shared_answer(typed, "en")
 
 
 def test_who_else_sees_it_is_never_asked_a_third_time() -> None:
@@ -547,7 +550,7 @@ async def test_after_a_change_the_offer_is_not_made_again() -> None:
 
 async def test_the_plain_message_is_a_button_and_is_kept_as_chosen() -> None:
     dispatcher = CollectingDispatcher()
-    await ASK_ACTIONS["message_ok_text"]().run(
+    await AskQuestion(DEPS, "message_ok_text").run(
         dispatcher, tracker({"contact_method": "text"}), DOMAIN
     )
     assert payloads(dispatcher) == ['/inform{"first_message":"__plain_message__"}', "/skip"]
@@ -591,7 +594,7 @@ async def test_talk_to_someone_offers_the_hub_first_when_it_is_open(
 ) -> None:
     monkeypatch.setattr(hub_contact, "now", lambda: datetime.fromisoformat(moment))
     dispatcher = CollectingDispatcher()
-    await ActionHelplines().run(dispatcher, tracker(intent="talk_to_someone"), DOMAIN)
+    await ActionHelplines(DEPS).run(dispatcher, tracker(intent="talk_to_someone"), DOMAIN)
     assert keys(dispatcher) == expected
 
 
@@ -606,8 +609,8 @@ def test_after_a_referral_out_of_hours_means_the_24_hour_helpline(
     moment: str, expected: list[str]
 ) -> None:
     at = datetime.fromisoformat(moment)
-    assert hub_contact.after_referral_keys(hub_contact.hub(), at) == expected
-    without_contact = hub_contact.hub().model_copy(update={"contact": None})
+    assert hub_contact.after_referral_keys(sample_hub(), at) == expected
+    without_contact = sample_hub().model_copy(update={"contact": None})
     assert hub_contact.after_referral_keys(without_contact, at) == ["referral.before_then"]
     assert hub_contact.talk_keys(without_contact, at) == ["talk.national"]
 
@@ -615,7 +618,7 @@ def test_after_a_referral_out_of_hours_means_the_24_hour_helpline(
 async def test_worry_about_own_behaviour_goes_to_the_programme_never_the_hub_queue() -> None:
     """The local programme takes its own referrals; the Respect Phone Line always; 999."""
     dispatcher = CollectingDispatcher()
-    events = await ActionBehaviourRoute().run(
+    events = await ActionBehaviourRoute(DEPS).run(
         dispatcher, tracker(intent="for_my_behaviour"), DOMAIN
     )
     assert keys(dispatcher) == [
@@ -627,7 +630,7 @@ async def test_worry_about_own_behaviour_goes_to_the_programme_never_the_hub_que
         "worried-about-your-behaviour",
     ]
     assert events == []  # no form, no answers kept
-    without = hub_contact.hub().model_copy(update={"behaviour_programme": None})
+    without = sample_hub().model_copy(update={"behaviour_programme": None})
     assert hub_contact.behaviour_keys(without) == [
         "behaviour.intro",
         "behaviour.if_survivor",
@@ -636,22 +639,27 @@ async def test_worry_about_own_behaviour_goes_to_the_programme_never_the_hub_que
     ]
 
 
-async def test_an_unreadable_hub_file_still_gives_the_24_hour_line(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+async def test_hours_that_cannot_be_worked_out_still_give_the_24_hour_line(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """After the referral is stored, a broken hub file must not cost the survivor the
-    helpline (or the rest of the answer): the national line instead of the hub's."""
-    broken = tmp_path / "hub.yml"
-    broken.write_text(
-        "name: x\nshort_name: y\ncontact: {phone: '1', hours_text: {en: a}, "
-        "opening_times: [{days: [mon], opens: 9:00, closes: '17:00'}]}\n"
+    """After the referral is stored, hub hours that cannot be worked out must not cost the
+    survivor the helpline (or the rest of the answer): the national line instead of the
+    hub's. The file is checked when the API starts; this is the net for anything that gets
+    past the checks, here an opening time read as a number (YAML reads 9:00 as 540)."""
+    monkeypatch.setattr(hub_contact, "now", lambda: datetime.fromisoformat(OPEN_HOURS))
+    hours = OpeningTimes.model_construct(days=list(WEEKDAYS), opens=540, closes=time(17))
+    contact = sample_hub().contact
+    assert contact is not None
+    broken = sample_hub().model_copy(
+        update={"contact": contact.model_copy(update={"opening_times": [hours]})}
     )
-    monkeypatch.setattr(hub_contact, "hub", lambda: load_hub_config(broken))
     dispatcher = CollectingDispatcher()
-    hub_contact.say_after_referral(dispatcher)
+    hub_contact.say_after_referral(dispatcher, broken)
     assert keys(dispatcher) == ["referral.before_then"]
     dispatcher = CollectingDispatcher()
-    await ActionHelplines().run(dispatcher, tracker(intent="talk_to_someone"), DOMAIN)
+    await ActionHelplines(action_deps(hub=broken)).run(
+        dispatcher, tracker(intent="talk_to_someone"), DOMAIN
+    )
     assert keys(dispatcher) == ["talk.national", "talk.specialist"]
 
 
@@ -672,19 +680,20 @@ async def test_a_call_is_asked_about_voicemail_and_its_words_only_after_a_yes() 
     assert "message_ok_text" in await _asked({"contact_method": "call", "voicemail_ok": True})
 
 
-def test_ill_contact_you_is_offered_only_when_the_hub_has_a_line(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_ill_contact_you_is_offered_only_when_the_hub_has_a_line() -> None:
     choice = '/inform{"contact_method":"they_will_contact"}'
-    assert referral.hub().contact is not None  # the sample hub has a line
-    offered = [b["payload"] for b in referral.question_buttons("contact_method", tracker())]
+    hub = sample_hub()
+    assert hub.contact is not None  # the sample hub has a line
+    offered = [b["payload"] for b in referral.question_buttons("contact_method", tracker(), hub)]
     assert choice in offered
-    no_line = referral.hub().model_copy(update={"contact": None})
-    monkeypatch.setattr(referral, "hub", lambda: no_line)
-    offered = [b["payload"] for b in referral.question_buttons("contact_method", tracker())]
+    no_line = hub.model_copy(update={"contact": None})
+    offered = [
+        b["payload"] for b in referral.question_buttons("contact_method", tracker(), no_line)
+    ]
     assert choice not in offered
     dispatcher = CollectingDispatcher()
-    got = form.validate_contact_method("they_will_contact", dispatcher, tracker(), DOMAIN)
+    without = ValidateReferralForm(action_deps(hub=no_line))
+    got = without.validate_contact_method("they_will_contact", dispatcher, tracker(), DOMAIN)
     assert got == {"contact_method": None}
     assert keys(dispatcher) == ["referral.invalid.contact_method"]
 
