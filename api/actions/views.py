@@ -3,18 +3,25 @@
 Rasa posts the tracker to POST /webhook; rasa_sdk's ActionExecutor, built when the API
 starts (executor.py), runs the action and we return its events and responses. Only Rasa
 may call this: it sends the shared token as a query parameter (bot/endpoints.yml).
+
+An action does blocking work (the database, the topic encoder, argon2 for a confirmation
+word, a text sent through Twilio), so it runs in a worker thread with an event loop of its
+own: the API's loop keeps answering other people's messages meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from typing import Any
 
+from anyio import to_thread
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
+from rasa_sdk.types import ActionCall
 
 from api.core.errors import ApiError, error_body
 from api.deps import SettingsDep
@@ -22,6 +29,10 @@ from api.deps import SettingsDep
 logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["actions"], include_in_schema=False)
+
+
+def _run_in_own_loop(executor: ActionExecutor, action_call: ActionCall) -> Any:
+    return asyncio.run(executor.run(action_call))
 
 
 @router.post("/webhook")
@@ -41,7 +52,7 @@ async def run_action(
     executor: ActionExecutor = request.app.state.action_executor
     action_name = action_call.get("next_action")
     try:
-        result = await executor.run(action_call)
+        result = await to_thread.run_sync(_run_in_own_loop, executor, action_call)
     except ActionExecutionRejection as rejection:
         # A form saying "that answer does not fill my slot": Rasa then tries its policies.
         return JSONResponse(
