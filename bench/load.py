@@ -19,6 +19,7 @@ import os
 import random
 import secrets
 import statistics
+import subprocess
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -420,6 +421,8 @@ def main() -> None:
     two_rasa: list[tuple[str, str, float]] = [
         ("closed", "direct", 50), ("closed", "gateway", 50),
         ("closed", "direct", 200), ("closed", "gateway", 200),
+        ("open", "direct", 5.0), ("open", "gateway", 5.0),
+        ("open", "direct", 20.0), ("open", "gateway", 20.0),
     ]  # fmt: skip
     if args.quick:
         one_rasa, two_rasa = [("closed", "gateway", 10)], [("closed", "gateway", 10)]
@@ -429,6 +432,10 @@ def main() -> None:
         asyncio.run(run_profile(2, two_rasa, args.duration)),
     ]
     report = {
+        "date": time.strftime("%Y-%m-%d", time.gmtime()),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        ).stdout.strip(),
         "machine": {"cpus": os.cpu_count()},
         "duration_per_closed_run_s": args.duration,
         "profiles": profiles,
