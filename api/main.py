@@ -41,6 +41,7 @@ from api.languages.registry import load_languages
 from api.nlu.danger import get_danger_net
 from api.nlu.retrieval import get_retriever
 from api.rasa.client import RasaClient
+from api.referrals import returning
 from api.referrals import runtime as referrals_runtime
 from api.referrals import service as referrals
 from api.referrals import spool as referral_spool
@@ -79,6 +80,7 @@ def background_work(
         await purge_inactive(eraser, timedelta(hours=settings.conversation_retention_hours))
         with Session(engine) as db_session:
             referrals.purge_closed(db_session, settings.closed_referral_retention_days)
+            returning.purge_codes(db_session)
         app.state.limiter.purge()
 
     work: list[tuple[str, float, Callable[[], Awaitable[object]]]] = [
@@ -110,17 +112,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.cipher = FieldCipher(encryption_keys(settings))
         app.state.limiter = make_limiter(settings, app.state.engine)
         chat_limits = ChatLimits.from_settings(settings)
-        referrals_runtime.configure(
-            ReferralRuntime(
-                app.state.engine,
-                app.state.cipher,
-                hub_worker.connectors(settings),
-                settings.referral_spool_dir,
-                limiter=app.state.limiter,
-                referral_limit=chat_limits.referrals,
-                returning=ReturningPolicy.from_settings(settings),
-            )
+        referral_runtime = ReferralRuntime(
+            app.state.engine,
+            app.state.cipher,
+            hub_worker.connectors(settings),
+            settings.referral_spool_dir,
+            limiter=app.state.limiter,
+            referral_limit=chat_limits.referrals,
+            returning=ReturningPolicy.from_settings(settings),
         )
+        referrals_runtime.configure(referral_runtime)
         rasa = RasaClient(
             settings.rasa_addresses,
             settings.rasa_token.get_secret_value(),
@@ -162,6 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.max_message_chars,
         )
         app.state.outbound = OutboundSender(settings, renderer)
+        referral_runtime.outbound = app.state.outbound
         app.state.action_executor = build_executor()
         # The topic retriever is built in the background (its first build encodes every
         # passage; later starts read them from var/cache), so start-up does not wait.
@@ -175,6 +177,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stop.set()
         await warming
         await asyncio.gather(*background)
+        await referral_runtime.codes_sent()
         await eraser.aclose()
         await rasa.aclose()
         app.state.engine.dispose()

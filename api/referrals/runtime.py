@@ -6,7 +6,10 @@ API hands them the database engine and the cipher here when it starts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +19,12 @@ from sqlmodel import Session
 
 from api.core.crypto import FieldCipher
 from api.core.limits import Limit, RateLimiter
-from api.referrals import service, spool
+from api.referrals import returning, service, spool
 from api.referrals.models import Referral
+from api.referrals.outbound import OutboundSender
 from api.referrals.returning import ReturningPolicy
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -31,6 +37,10 @@ class ReferralRuntime:
     referral_limit: Limit | None = None
     # Coming back with a reference (api/referrals/returning.py); None: not offered.
     returning: ReturningPolicy | None = None
+    # Messages the service sends by itself (a code to come back with); None: none are.
+    outbound: OutboundSender | None = None
+    # Codes being sent in the background (kept so they are not collected half-way).
+    sending: set[asyncio.Task[bool]] = field(default_factory=set, repr=False)
 
     def may_refer(self, client: str | None) -> bool:
         """False once a client (a keyed hash of an address, or of an SMS sender) has sent
@@ -54,6 +64,49 @@ class ReferralRuntime:
                 raise
             spool.write(self.spool_dir, referral, self.connectors)
             return referral
+
+    def may_send_codes(self) -> bool:
+        """Whether a code to come back with can be offered at all here (never whether it
+        can be sent for a given referral: that is not said)."""
+        return (
+            self.returning is not None
+            and self.limiter is not None
+            and self.outbound is not None
+            and self.outbound.can_send()
+        )
+
+    def send_code_later(self, *, reference: str, sender: str, locale: str) -> None:
+        """Start sending a code for `reference` and return at once: the answer to the
+        survivor never waits for, or depends on, the lookup or Twilio (a blocking call,
+        run in a thread)."""
+        if not self.may_send_codes():
+            return
+        assert self.returning and self.limiter and self.outbound
+        work = partial(
+            returning.request_code,
+            self.engine,
+            self.cipher,
+            self.limiter,
+            self.returning,
+            self.outbound,
+            reference=reference,
+            sender=sender,
+            locale=locale,
+        )
+        task = asyncio.get_running_loop().create_task(asyncio.to_thread(work))
+        self.sending.add(task)
+        task.add_done_callback(self._sent)
+
+    def _sent(self, task: asyncio.Task[bool]) -> None:
+        self.sending.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            logger.error("a code could not be sent error=%s", type(error).__name__)
+
+    async def codes_sent(self) -> None:
+        """Wait for the codes being sent (tests; shutting down)."""
+        while self.sending:
+            await asyncio.gather(*self.sending, return_exceptions=True)
 
 
 _runtime: ReferralRuntime | None = None

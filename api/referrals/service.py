@@ -17,7 +17,13 @@ from api.core.clock import aware, utcnow
 from api.core.crypto import FieldCipher
 from api.erasure.service import forget_here
 from api.hub.models import OutboxEntry
-from api.referrals.models import ContactAttempt, Referral, ReferralNote, ReferralUpdate
+from api.referrals.models import (
+    ContactAttempt,
+    Referral,
+    ReferralNote,
+    ReferralUpdate,
+    ReturnCode,
+)
 
 # No 0/O, 1/I/L: a reference read over the phone should not be misheard.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -106,10 +112,10 @@ def erase_by_reference(
     db_session: Session, reference: str, *, actor_id: str | None = None, reason: str = "request"
 ) -> bool:
     """A survivor's "delete what you hold about me": the referral and what hangs off it
-    (its notes, contact attempts, the survivor's later changes and deliveries owed), and
-    the conversation it was sent from if that is still held (erased the one way,
-    api/erasure/service.py: Rasa's copy is queued in this same transaction). The audit
-    log keeps only the fact."""
+    (its notes, contact attempts, the survivor's later changes, codes to come back with
+    and deliveries owed), and the conversation it was sent from if that is still held
+    (erased the one way, api/erasure/service.py: Rasa's copy is queued in this same
+    transaction). The audit log keeps only the fact."""
     referral = by_reference(db_session, reference.strip().upper())
     if referral is None:
         return False
@@ -121,7 +127,7 @@ def erase_by_reference(
 def erase(db_session: Session, referral: Referral, *, actor_id: str | None, reason: str) -> None:
     """erase_by_reference's work in the caller's transaction (the caller commits), so a
     withdrawal can queue the hub's event with it (api/referrals/returning.py)."""
-    for table in (OutboxEntry, ReferralNote, ContactAttempt, ReferralUpdate):
+    for table in (OutboxEntry, ReferralNote, ContactAttempt, ReferralUpdate, ReturnCode):
         db_session.exec(delete(table).where(col(table.referral_id) == referral.id))
     if referral.conversation_id and sent_from_held_conversation(db_session, referral):
         forget_here(db_session, referral.conversation_id)

@@ -26,7 +26,7 @@ from api.referrals import returning, runtime
 from api.referrals.answers import NOT_ANSWERED, SKIPPED
 from api.referrals.models import Referral
 from bot.actions import validators
-from bot.actions.context import client_of, is_text_only
+from bot.actions.context import client_of, is_text_only, locale_of
 from bot.actions.hub_contact import CONFIG_ERRORS, hub
 from bot.actions.messages import say
 
@@ -219,6 +219,9 @@ class ActionAskReturnWord(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if tracker.get_slot("return_kind") == CODE_SENT:
+            ask_for_code(dispatcher)
+            return []
         say(dispatcher, "returning.ask_word", buttons=[("returning.no_word_choice", "/skip")])
         return []
 
@@ -261,6 +264,9 @@ class ActionReturningVerify(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        by_code = code_step(dispatcher, tracker)
+        if by_code is not None:
+            return by_code
         reference = tracker.get_slot("return_reference")
         word = tracker.get_slot("return_word")
         if word == SKIPPED:
@@ -312,6 +318,9 @@ class ActionReturning(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        code = code_choice(dispatcher, tracker)
+        if code is not None:
+            return code
         try:
             return self._choose(dispatcher, tracker)
         except SQLAlchemyError:
@@ -478,3 +487,106 @@ class ActionReturningSaveText(Action):
                 say(dispatcher, f"returning.done.{kind}")
         show_options(dispatcher, "returning.anything_else")
         return cleared
+
+
+# No word, or forgotten: a one-time code sent to the safe contact the referral gave.
+# Offered to everyone who says they have no word, whatever the reference, and answered
+# the same whether or not a code could go (api/referrals/returning.py).
+
+CODE_OFFERED = "code_offered"  # return_kind while "shall we send a code?" waits
+CODE_SENT = "code_sent"  # return_kind while the code is asked for
+
+
+def _no_word(dispatcher: CollectingDispatcher) -> list[EventType]:
+    say(dispatcher, "returning.no_word")
+    say_ways_to_talk(dispatcher)
+    dispatcher.utter_message(response="utter_menu")
+    return forget()
+
+
+def ask_for_code(dispatcher: CollectingDispatcher) -> None:
+    say(dispatcher, "returning.ask_code", buttons=[("returning.no_code_choice", "/skip")])
+
+
+def code_step(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """At the end of the check: a code typed, or the offer of one to someone with no word.
+    None: the check by word (ActionReturningVerify) carries on."""
+    reference = tracker.get_slot("return_reference")
+    word = tracker.get_slot("return_word")
+    if reference in (None, NOT_ANSWERED):
+        return None
+    if tracker.get_slot("return_kind") == CODE_SENT:
+        if word in (None, SKIPPED, NOT_ANSWERED):
+            return _no_word(dispatcher)  # "No code came"
+        return _check_code(dispatcher, tracker, str(reference), str(word))
+    if word != SKIPPED or not runtime.current().may_send_codes():
+        return None
+    say(
+        dispatcher,
+        "returning.code_offer",
+        buttons=[
+            ("returning.code_yes", choice_payload("send_code")),
+            ("returning.code_no", choice_payload("no_code")),
+        ],
+    )
+    return [
+        SlotSet("return_word", None),
+        SlotSet("return_tries", None),
+        SlotSet("return_kind", CODE_OFFERED),
+    ]
+
+
+def _check_code(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reference: str, code: str
+) -> list[EventType]:
+    store = runtime.current()
+    token = None
+    if store.returning is not None and store.limiter is not None:
+        try:
+            with session() as db_session:
+                token = returning.check_code(
+                    db_session,
+                    store.cipher,
+                    store.limiter,
+                    store.returning,
+                    reference=reference,
+                    code=code,
+                    sender=client_of(tracker) or tracker.sender_id,
+                    conversation_id=tracker.sender_id,
+                )
+        except SQLAlchemyError:
+            token = None
+    if token is None:
+        say(dispatcher, "returning.no_match")
+        say_ways_to_talk(dispatcher)
+        dispatcher.utter_message(response="utter_menu")
+        return forget()
+    show_options(dispatcher, "returning.verified")
+    return [*forget(), SlotSet("return_token", token)]
+
+
+def code_choice(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """The answer to "shall we send a code?". Yes: the code is sent in the background if it
+    may be, the same words are said either way, and the code is asked for. None: not this
+    question (ActionReturning carries on)."""
+    choice = next(tracker.get_latest_entity_values("return_choice"), None)
+    if choice not in ("send_code", "no_code"):
+        return None
+    reference = returning.normalise_reference(str(tracker.get_slot("return_reference") or ""))
+    offered = tracker.get_slot("return_kind") == CODE_OFFERED
+    if choice == "no_code" or reference is None or not offered:
+        return _no_word(dispatcher)
+    runtime.current().send_code_later(
+        reference=reference,
+        sender=client_of(tracker) or tracker.sender_id,
+        locale=locale_of(tracker),
+    )
+    say(dispatcher, "returning.code_sent")
+    say_ways_to_talk(dispatcher)
+    return [
+        SlotSet("return_reference", reference),
+        SlotSet("return_word", None),
+        SlotSet("return_tries", None),
+        SlotSet("return_kind", CODE_SENT),
+        FollowupAction("returning_form"),
+    ]

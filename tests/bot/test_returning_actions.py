@@ -15,16 +15,22 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from api.core.config import PROJECT_ROOT
 from api.core.crypto import FieldCipher
 from api.core.db import make_engine, migrate
 from api.core.limits import DatabaseCounter, Limit, RateLimiter
 from api.referrals import returning, runtime
-from api.referrals.answers import NOT_ANSWERED, SKIPPED
+from api.referrals.answers import NOT_ANSWERED, PLAIN_MESSAGE, SKIPPED
 from api.referrals.models import Referral, ReferralUpdate
+from api.referrals.outbound import OutboundSender
 from api.referrals.returning import ReturningPolicy
 from api.referrals.runtime import ReferralRuntime
+from api.render.renderer import Renderer
 from bot.actions.referral import ActionReferralFinish
 from bot.actions.returning import (
+    CODE_OFFERED,
+    CODE_SENT,
+    ActionAskReturnWord,
     ActionAskReturnWordNew,
     ActionReturning,
     ActionReturningSaveText,
@@ -35,6 +41,7 @@ from bot.actions.returning import (
     ValidateReturnWordForm,
     choice_payload,
 )
+from tests.api.channels.conftest import SURVIVOR, TwilioStandIn, channel_settings
 
 DOMAIN: dict[str, Any] = {"slots": {}, "forms": {}}
 HOME = "conversation-that-sent-it"
@@ -110,11 +117,13 @@ def payloads(dispatcher: CollectingDispatcher) -> list[str]:
     ]
 
 
-def sent(engine: Engine, *, word: str | None = WORD) -> Referral:
+def sent(
+    engine: Engine, *, word: str | None = WORD, answers: dict[str, Any] | None = None
+) -> Referral:
     with Session(engine) as session:
         referral = runtime.current().submit(
-            answers={"name": "Robin"}, referral_for="myself", locale="en", channel="web",
-            conversation_id=HOME,
+            answers=answers or {"name": "Robin"}, referral_for="myself", locale="en",
+            channel="web", conversation_id=HOME,
         )  # fmt: skip
         if word:
             assert returning.set_word(
@@ -452,3 +461,114 @@ async def test_the_withdrawal_question_answered_in_words(
     assert got == said
     with Session(store.engine) as session:
         assert session.get(Referral, referral.id) is not None
+
+
+# --- no word: a code to the safe contact ---------------------------------------------------
+
+BY_TEXT = {
+    "contact_method": "text",
+    "contact_detail": "07700 900123",
+    "voicemail_ok": True,
+    "message_ok_text": PLAIN_MESSAGE,
+}
+
+
+@pytest.fixture
+def stand_in() -> Iterator[TwilioStandIn]:
+    twilio = TwilioStandIn()
+    yield twilio
+    twilio.server.shutdown()
+
+
+@pytest.fixture
+def texting(
+    store: ReferralRuntime, tmp_path: Path, stand_in: TwilioStandIn
+) -> Iterator[ReferralRuntime]:
+    """The store with the app's sender, to a Twilio stand-in on loopback."""
+    renderer = Renderer(PROJECT_ROOT / "content" / "locales", {})
+    store.outbound = OutboundSender(channel_settings(tmp_path, stand_in.url), renderer)
+    yield store
+    store.outbound = None
+
+
+def offered(reference: str) -> dict[str, Any]:
+    return {"return_reference": reference, "return_kind": CODE_OFFERED}
+
+
+async def test_without_a_word_a_code_is_offered_whatever_the_reference(
+    texting: ReferralRuntime,
+) -> None:
+    known = sent(texting.engine, answers=BY_TEXT)
+    for reference in (known.reference, "FD-2345-6789"):
+        d = CollectingDispatcher()
+        slots = {"return_reference": reference, "return_word": SKIPPED}
+        events = await ActionReturningVerify().run(d, tracker(slots), DOMAIN)
+        assert keys(d) == ["returning.code_offer"]
+        assert payloads(d) == [choice_payload("send_code"), choice_payload("no_code")]
+        assert SlotSet("return_kind", CODE_OFFERED) in events
+        assert not any(e.get("name") == "return_reference" for e in events)  # kept to send
+
+
+async def test_yes_gets_the_same_answer_whether_or_not_a_code_could_go(
+    texting: ReferralRuntime, stand_in: TwilioStandIn
+) -> None:
+    allowed = sent(texting.engine, word=None, answers=BY_TEXT)
+    forbidden = sent(texting.engine, word=None, answers={**BY_TEXT, "voicemail_ok": False})
+    answers = []
+    for reference in (forbidden.reference, "FD-2345-6789", allowed.reference):
+        said, events = await run(ActionReturning(), offered(reference), choice="send_code")
+        await texting.codes_sent()
+        answers.append((said, [e for e in events if e.get("name") != "return_reference"]))
+    assert answers[0] == answers[1] == answers[2]
+    said, events = answers[0]
+    assert said == ["returning.code_sent", "returning.call_hub"]
+    assert SlotSet("return_kind", CODE_SENT) in events
+    assert FollowupAction("returning_form") in events
+    (message,) = stand_in.sent  # one code only, for the referral whose contact allows it
+    assert message["To"] == SURVIVOR
+
+
+async def test_the_code_typed_opens_the_choices_once(
+    texting: ReferralRuntime, stand_in: TwilioStandIn
+) -> None:
+    referral = sent(texting.engine, word=None, answers=BY_TEXT)
+    await run(ActionReturning(), offered(referral.reference), choice="send_code")
+    await texting.codes_sent()
+    said, _ = await run(ActionAskReturnWord(), {"return_kind": CODE_SENT})
+    assert said == ["returning.ask_code"]
+    code = next(word for word in stand_in.sent[0]["Body"].split() if word.rstrip(".").isdigit())
+    slots = {
+        "return_reference": referral.reference,
+        "return_word": code.rstrip("."),
+        "return_kind": CODE_SENT,
+    }
+    said, events = await run(ActionReturningVerify(), slots)
+    assert said == ["returning.verified"]
+    token = next(e["value"] for e in events if e.get("name") == "return_token" and e["value"])
+    said, _ = await run(ActionReturning(), {"return_token": token}, choice="status")
+    assert said == ["returning.status.received", "returning.anything_else"]
+    # Used: the same code again is a wrong answer, answered like a wrong word.
+    said, events = await run(ActionReturningVerify(), slots)
+    assert said == ["returning.no_match", "returning.call_hub", "utter_menu"]
+    assert not any(e.get("name") == "return_token" and e["value"] for e in events)
+
+
+async def test_no_code_no_thanks_and_a_typed_payload_send_nothing(
+    texting: ReferralRuntime, stand_in: TwilioStandIn
+) -> None:
+    referral = sent(texting.engine, word=None, answers=BY_TEXT)
+    no_word = ["returning.no_word", "returning.call_hub", "utter_menu"]
+    # "No, thanks" to the offer.
+    said, _ = await run(ActionReturning(), offered(referral.reference), choice="no_code")
+    assert said == no_word
+    # "Send a code" typed as a payload, with no offer made.
+    said, _ = await run(
+        ActionReturning(), {"return_reference": referral.reference}, choice="send_code"
+    )
+    assert said == no_word
+    # "No code came" at the code question.
+    slots = {"return_reference": referral.reference, "return_word": SKIPPED}
+    said, events = await run(ActionReturningVerify(), {**slots, "return_kind": CODE_SENT})
+    assert said == no_word and SlotSet("return_reference", None) in events
+    await texting.codes_sent()
+    assert stand_in.sent == []
