@@ -61,6 +61,9 @@ class Referral(ReferralBase, table=True):
     # A slow salted hash (argon2id) of the word the survivor chose to come back with;
     # never the word. None: no word was chosen.
     return_word_hash: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # A repeat referral: the earlier referral of the same survivor, linked only when they
+    # agreed, in a conversation where they had proved it was theirs (returning.py).
+    previous_referral_id: str | None = Field(default=None, max_length=36, index=True)
 
 
 class ReferralNote(SQLModel, table=True):

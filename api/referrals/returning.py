@@ -57,6 +57,8 @@ MIN_WORD_CHARS = 4
 MAX_WORD_CHARS = 100
 WITHDRAWN_REASON = "withdrawn by the survivor"
 PROOF_PURPOSE = "returning"
+# Their agreement to link the referral they are about to make to the one they proved.
+LINK_PURPOSE = "link"
 CODE_DIGITS = 6
 # Neutral first line, like every message the service sends by itself (outbound.py).
 CODE_MESSAGE = "proactive.return_code"
@@ -86,6 +88,8 @@ class ReturningPolicy:
     verified_for: timedelta
     codes_per_reference: Limit = CODE_SENDS
     code_valid_for: timedelta = timedelta(minutes=10)
+    # How long an agreement to link lasts: long enough to answer every question.
+    link_within: timedelta = timedelta(hours=6)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ReturningPolicy:
@@ -392,3 +396,33 @@ def withdraw(
             )
         )
     db_session.commit()
+
+
+def link_agreement(cipher: FieldCipher, referral: Referral, conversation_id: str) -> str:
+    """Sealed, for this conversation: they agreed that the referral they are about to make
+    be linked to `referral`, which they had just proved was theirs."""
+    return cipher.encrypt(
+        {"purpose": LINK_PURPOSE, "conversation": conversation_id, "referral": referral.id}
+    )
+
+
+def referral_to_link(
+    db_session: Session,
+    cipher: FieldCipher,
+    policy: ReturningPolicy,
+    *,
+    token: str | None,
+    conversation_id: str,
+) -> Referral | None:
+    """At "Send it": the earlier referral the new one is linked to, if this conversation
+    holds a recent agreement sealed by link_agreement and that referral still exists."""
+    if not token or not conversation_id:
+        return None
+    try:
+        sealed = cipher.decrypt(token, max_age_seconds=int(policy.link_within.total_seconds()))
+    except DecryptionError:
+        return None
+    if sealed.get("purpose") != LINK_PURPOSE or sealed.get("conversation") != conversation_id:
+        return None
+    referral_id = sealed.get("referral")
+    return db_session.get(Referral, referral_id) if isinstance(referral_id, str) else None

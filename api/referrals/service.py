@@ -6,13 +6,13 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 import safety
 from api.conversations.models import Conversation
-from api.core.audit import AuditEvent
+from api.core.audit import AuditEvent, audit
 from api.core.clock import aware, utcnow
 from api.core.crypto import FieldCipher
 from api.erasure.service import forget_here
@@ -43,8 +43,10 @@ def prepare(
     locale: str,
     channel: str,
     conversation_id: str | None = None,
+    previous_referral_id: str | None = None,
 ) -> Referral:
-    """A referral ready to store: triage flags worked out, the answers encrypted."""
+    """A referral ready to store: triage flags worked out, the answers encrypted.
+    `previous_referral_id`: the survivor's earlier referral, when they agreed to link them."""
     result = safety.triage(answers)
     flags = [{"code": f.code, "reason": f.reason, "priority": f.priority} for f in result.flags]
     return Referral(
@@ -56,6 +58,7 @@ def prepare(
         channel=channel,
         encrypted_answers=cipher.encrypt(answers),
         conversation_id=conversation_id,
+        previous_referral_id=previous_referral_id,
     )
 
 
@@ -66,6 +69,8 @@ def store(db_session: Session, referral: Referral, connectors: tuple[str, ...] =
         db_session.add(referral)
         for connector in connectors:
             db_session.add(OutboxEntry(referral_id=referral.id, connector=connector))
+        if referral.previous_referral_id:
+            audit(db_session, "repeat_referral", actor_id=None, referral_id=referral.id)
         try:
             db_session.commit()
         except IntegrityError:
@@ -91,6 +96,7 @@ def prepare_and_store(
     channel: str,
     connectors: tuple[str, ...] = (),
     conversation_id: str | None = None,
+    previous_referral_id: str | None = None,
 ) -> Referral:
     """Store a consented referral, encrypted, with its triage flags and its outbox entries."""
     referral = prepare(
@@ -100,6 +106,7 @@ def prepare_and_store(
         locale=locale,
         channel=channel,
         conversation_id=conversation_id,
+        previous_referral_id=previous_referral_id,
     )
     return store(db_session, referral, connectors)
 
@@ -129,6 +136,12 @@ def erase(db_session: Session, referral: Referral, *, actor_id: str | None, reas
     withdrawal can queue the hub's event with it (api/referrals/returning.py)."""
     for table in (OutboxEntry, ReferralNote, ContactAttempt, ReferralUpdate, ReturnCode):
         db_session.exec(delete(table).where(col(table.referral_id) == referral.id))
+    # A later referral linked to this one keeps being a referral, without the link.
+    db_session.exec(
+        update(Referral)
+        .where(col(Referral.previous_referral_id) == referral.id)
+        .values(previous_referral_id=None)
+    )
     if referral.conversation_id and sent_from_held_conversation(db_session, referral):
         forget_here(db_session, referral.conversation_id)
     db_session.delete(referral)
@@ -161,3 +174,18 @@ def purge_closed(db_session: Session, older_than_days: float) -> int:
     for referral in closed:
         erase_by_reference(db_session, referral.reference, reason="retention period ended")
     return len(closed)
+
+
+def linked(db_session: Session, referral: Referral) -> tuple[Referral | None, list[Referral]]:
+    """The earlier referral this one repeats, and the later ones that repeat it."""
+    earlier = (
+        db_session.get(Referral, referral.previous_referral_id)
+        if referral.previous_referral_id
+        else None
+    )
+    later = db_session.exec(
+        select(Referral)
+        .where(Referral.previous_referral_id == referral.id)
+        .order_by(col(Referral.created_at))
+    ).all()
+    return earlier, list(later)

@@ -32,6 +32,7 @@ from bot.actions.parsing import (
     situation_in_text,
     sounds_unsure,
 )
+from bot.actions.returning import earlier_referral_id, link_step
 
 # Asked twice and still not understood: the flow moves on and says so (never a third ask).
 MOST_ASKS = 2
@@ -747,6 +748,9 @@ class ActionReferralWho(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        asked, linking = link_step(dispatcher, tracker)  # coming back: link them?
+        if asked:
+            return linking
         dispatcher.utter_message(
             json_message={
                 "key": "referral.who",
@@ -758,7 +762,7 @@ class ActionReferralWho(Action):
                 ],
             }
         )
-        return []
+        return linking
 
 
 class ActionReferralForChild(Action):
@@ -835,8 +839,11 @@ class ActionReferralFinish(Action):
             locale=locale_of(tracker),
             channel=channel_of(tracker),
             conversation_id=tracker.sender_id,
+            previous_referral_id=earlier_referral_id(tracker),
         )
         say(dispatcher, "referral.sent", reference=referral.reference)
+        if referral.previous_referral_id:
+            say(dispatcher, "returning.linked")
         say(dispatcher, "referral.what_next", days=hub().first_contact_working_days)
         say_after_referral(dispatcher)
         if not is_text_only(tracker):
@@ -850,7 +857,7 @@ class ActionReferralFinish(Action):
         shared = tracker.get_slot("contact_shared") in {"yes", "unsure"}
         if store.returning is None or shared:
             dispatcher.utter_message(response="utter_menu")
-            return forget_referral()
+            return [*forget_referral(), SlotSet("return_token", None)]
         # Last, so its answer is the next message: a word to come back with
         # (bot/actions/returning.py), for this reference only.
         return [

@@ -56,7 +56,7 @@ def _buttons(keys_and_choices: list[tuple[str, str]]) -> list[dict[str, str]]:
 
 
 def show_options(dispatcher: CollectingDispatcher, key: str = "returning.what_now") -> None:
-    buttons = [(f"returning.option.{c}", choice_payload(c)) for c in OPTIONS]
+    buttons = [(f"returning.option.{c}", choice_payload(c)) for c in OPTIONS] + NEW_REFERRAL
     dispatcher.utter_message(
         json_message={"key": key, "buttons": _buttons([*buttons, ("menu.back", "/menu")])}
     )
@@ -590,3 +590,73 @@ def code_choice(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Even
         SlotSet("return_kind", CODE_SENT),
         FollowupAction("returning_form"),
     ]
+
+
+# A second referral from a survivor who proved their first in this conversation: linked to
+# it only if they agree, and only while the proof holds (api/referrals/returning.py).
+
+# Straight to a new referral from the choices: the menu would forget the proof.
+NEW_REFERRAL = [("returning.option.new_referral", "/get_support")]
+
+
+def link_payload(choice: str) -> str:
+    """The answer to "may the hub link it?" starts the referral all the same (get_support),
+    so the rules need nothing new."""
+    return intent_payload("get_support", return_choice=choice)
+
+
+def link_step(dispatcher: CollectingDispatcher, tracker: Tracker) -> tuple[bool, list[EventType]]:
+    """At the start of a new referral (ActionReferralWho). With a proof in this conversation:
+    ask "may the hub link it to your earlier one?" (True: asked, nothing more now). With its
+    answer: yes, and the proof still good, seals their agreement for this conversation and
+    gives up the proof for it; anything else links nothing; then the referral starts (False,
+    and the events to add). Without either: (False, [])."""
+    choice = next(tracker.get_latest_entity_values("return_choice"), None)
+    answered = choice in ("link", "no_link")
+    if not tracker.get_slot("return_token") and not answered:
+        return False, []
+    try:
+        with session() as db_session:
+            earlier = checked_referral(db_session, tracker)
+    except SQLAlchemyError:
+        earlier = None
+    if answered:
+        agreement = None
+        if choice == "link" and earlier is not None:
+            agreement = returning.link_agreement(
+                runtime.current().cipher, earlier, tracker.sender_id
+            )
+        say(dispatcher, "returning.will_link" if agreement else "returning.will_not_link")
+        return False, [SlotSet("return_token", agreement)]
+    if earlier is None:
+        return False, []
+    say(
+        dispatcher,
+        "returning.link_offer",
+        buttons=[
+            ("returning.link_yes", link_payload("link")),
+            ("returning.link_no", link_payload("no_link")),
+        ],
+    )
+    return True, []
+
+
+def earlier_referral_id(tracker: Tracker) -> str | None:
+    """At "Send it": the earlier referral to link the new one to, if this conversation holds
+    their agreement, opened again now; never a slot's word for it."""
+    store = runtime.current()
+    token = tracker.get_slot("return_token")
+    if not token or store.returning is None:
+        return None
+    try:
+        with session() as db_session:
+            earlier = returning.referral_to_link(
+                db_session,
+                store.cipher,
+                store.returning,
+                token=token,
+                conversation_id=tracker.sender_id,
+            )
+    except SQLAlchemyError:
+        return None
+    return earlier.id if earlier is not None else None

@@ -26,7 +26,7 @@ from api.referrals.outbound import OutboundSender
 from api.referrals.returning import ReturningPolicy
 from api.referrals.runtime import ReferralRuntime
 from api.render.renderer import Renderer
-from bot.actions.referral import ActionReferralFinish
+from bot.actions.referral import ActionReferralFinish, ActionReferralWho
 from bot.actions.returning import (
     CODE_OFFERED,
     CODE_SENT,
@@ -40,6 +40,7 @@ from bot.actions.returning import (
     ValidateReturnTextForm,
     ValidateReturnWordForm,
     choice_payload,
+    link_payload,
 )
 from tests.api.channels.conftest import SURVIVOR, TwilioStandIn, channel_settings
 
@@ -572,3 +573,79 @@ async def test_no_code_no_thanks_and_a_typed_payload_send_nothing(
     assert said == no_word and SlotSet("return_reference", None) in events
     await texting.codes_sent()
     assert stand_in.sent == []
+
+
+# --- a second referral: linked only if they agree -----------------------------------------
+
+SEND_IT = {"summary_ok": True, "referral_consent": True, "referral_for": "myself"}
+
+
+def newest(engine: Engine) -> Referral:
+    with Session(engine) as session:
+        rows = session.exec(select(Referral)).all()
+        return max(rows, key=lambda r: r.created_at)
+
+
+async def test_after_the_check_a_new_referral_is_linked_when_they_agree(
+    store: ReferralRuntime,
+) -> None:
+    earlier = sent(store.engine)
+    token = await verified(earlier.reference)
+    d = CollectingDispatcher()
+    await ActionReturning().run(d, tracker({"return_token": token}, choice="status"), DOMAIN)
+    assert "/get_support" in payloads(d)  # a new referral without losing the proof
+    d = CollectingDispatcher()
+    assert await ActionReferralWho().run(d, tracker({"return_token": token}), DOMAIN) == []
+    assert keys(d) == ["returning.link_offer"]
+    assert payloads(d) == [link_payload("link"), link_payload("no_link")]
+    said, events = await run(ActionReferralWho(), {"return_token": token}, choice="link")
+    assert said == ["returning.will_link", "referral.who"]
+    (agreement,) = [e["value"] for e in events if e.get("name") == "return_token"]
+    assert agreement and agreement != token
+    # The agreement asks nothing more, and opens nothing else.
+    said, _ = await run(ActionReferralWho(), {"return_token": agreement})
+    assert said == ["referral.who"]
+    said, _ = await run(ActionReturning(), {"return_token": agreement}, choice="status")
+    assert said == ["returning.check_again"]
+    said, _ = await run(ActionReferralFinish(), {**SEND_IT, "return_token": agreement})
+    assert said[:2] == ["referral.sent", "returning.linked"]
+    later = newest(store.engine)
+    assert later.id != earlier.id and later.previous_referral_id == earlier.id
+
+
+async def test_no_links_nothing(store: ReferralRuntime) -> None:
+    earlier = sent(store.engine)
+    token = await verified(earlier.reference)
+    said, events = await run(ActionReferralWho(), {"return_token": token}, choice="no_link")
+    assert said == ["returning.will_not_link", "referral.who"]
+    assert SlotSet("return_token", None) in events
+    said, _ = await run(ActionReferralFinish(), SEND_IT)
+    assert "returning.linked" not in said
+    assert newest(store.engine).previous_referral_id is None
+
+
+@pytest.mark.parametrize("holder", ["proof only", "another conversation", "typed"])
+async def test_only_an_agreement_sealed_here_links(store: ReferralRuntime, holder: str) -> None:
+    earlier = sent(store.engine)
+    token = await verified(earlier.reference)
+    if holder == "proof only":  # checked, never asked: not linked at "Send it"
+        slot = token
+    elif holder == "another conversation":
+        _, events = await run(ActionReferralWho(), {"return_token": token}, choice="link")
+        (slot,) = [e["value"] for e in events if e.get("name") == "return_token"]
+    else:
+        slot = "gAAAAAforged-agreement"
+    sender = "someone-else" if holder == "another conversation" else HERE
+    said, _ = await run(ActionReferralFinish(), {**SEND_IT, "return_token": slot}, sender=sender)
+    assert "returning.linked" not in said
+    assert newest(store.engine).previous_referral_id is None
+
+
+async def test_without_a_proof_a_new_referral_starts_as_before(store: ReferralRuntime) -> None:
+    for slots in ({}, {"return_token": "typed-by-hand"}):
+        said, events = await run(ActionReferralWho(), slots)
+        assert said == ["referral.who"] and events == []
+    # "Yes, link them" typed as a payload with nothing to link: nothing is.
+    said, events = await run(ActionReferralWho(), {}, choice="link")
+    assert said == ["returning.will_not_link", "referral.who"]
+    assert events == [SlotSet("return_token", None)]

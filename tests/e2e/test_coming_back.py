@@ -16,7 +16,7 @@ from scripts.stack import Stack
 from tests.e2e.conftest import Chat
 from tests.e2e.test_erasure import rasa_holds, tables_naming
 from tests.e2e.test_sms import Phone
-from tests.e2e.test_substance import PHONE, answer_all, begin_referral
+from tests.e2e.test_substance import PHONE, answer_all, begin_referral, payloads
 from tests.stand_ins import StandInHub, TwilioStandIn
 
 pytestmark = pytest.mark.e2e
@@ -261,3 +261,29 @@ def test_a_safe_contact_that_forbids_messages_gets_the_same_answer_and_nothing_i
     answers.append(ask_for_a_code(Phone(stack, "+447700900236"), allowed))
     wait_for(lambda: len(codes_to(twilio_stand_in, SAFE_NUMBER)) > before)
     assert SENT_CODE in answers[0] and answers[0] == answers[1] == answers[2]
+
+
+def test_web_a_second_referral_after_the_check_is_linked_and_the_hub_told(
+    chat: Chat, stack: Stack, hub_stand_in: StandInHub
+) -> None:
+    first = sent_with_word(chat)
+    back = Chat(stack)
+    back.send("hello")
+    back.send("/affirm")
+    assert "that matches" in come_back(back, first, WORD)
+    offer = back.said("/get_support")  # "Make a new referral", from the choices
+    assert "link your new referral" in offer
+    who = back.send('/get_support{"return_choice":"link"}')
+    assert "link it to your earlier referral" in " ".join(m["text"] for m in who)
+    assert "/for_myself" in payloads(who)
+    assert "only if you say so" in back.said("/for_myself")
+    assert "How old" in back.said("/affirm")
+    answer_all(back)
+    sent = back.said("/affirm")
+    assert "linked to your earlier referral" in sent
+    second = sent.split("Your reference is ")[1].split(".")[0]
+    assert second != first
+
+    wait_for(lambda: hub_events(hub_stand_in, second, "referral.created"))
+    assert hub_events(hub_stand_in, second, "referral.created")[0]["previous_reference"] == first
+    assert hub_stand_in.invalid == []
