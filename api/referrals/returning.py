@@ -43,6 +43,7 @@ from api.core.limits import Limit, RateLimiter
 from api.erasure.service import forget_here
 from api.hub import events
 from api.hub.models import OutboxEntry
+from api.referrals import updates
 from api.referrals.contact import sendable_address
 from api.referrals.models import UPDATE_KINDS, Referral, ReferralUpdate, ReturnCode
 from api.referrals.outbound import NotSent
@@ -220,6 +221,13 @@ def request_code(
         if referral is None or not (within_sender and within_sends):
             return False
         answers = cipher.decrypt(referral.encrypted_answers)
+        # What they changed since sending counts: "no more messages", or a new safe number.
+        wishes = updates.contact_wishes(updates.survivor_updates(db_session, cipher, referral))
+        if wishes.stop_messages:
+            logger.info("no code sent: they asked for no more messages")
+            return False
+        if wishes.number:
+            answers = {**answers, "contact_detail": wishes.number}
         address = sendable_address(answers)
         if address is None:
             logger.info("no code sent: no text or WhatsApp number to send to")

@@ -274,6 +274,24 @@ def test_by_whatsapp_outside_its_window_no_template_goes_instead(
     assert twilio.sent == [] and app.codes() == []
 
 
+def test_what_they_changed_since_sending_counts(app: App, twilio: TwilioStandIn) -> None:
+    """No more messages stops codes too; a new safe number is where the code goes."""
+    quiet = app.send()
+    moved = app.send()
+    with Session(app.engine) as session:
+        for referral, kind, detail in (
+            (quiet, "stop_messages", None),
+            (moved, "contact_number", "07700 900555"),
+        ):
+            stored = session.get(Referral, referral.id)
+            assert stored is not None
+            returning.record_update(session, app.cipher, stored, kind=kind, detail=detail)
+    assert app.request(quiet.reference) is False
+    assert app.request(moved.reference) is True
+    (sent,) = twilio.sent
+    assert sent["To"] == "+447700900555"
+
+
 def test_an_unknown_reference_sends_nothing(app: App, twilio: TwilioStandIn) -> None:
     app.send()
     assert app.request("FD-2345-6789") is False and app.request("not one") is False
