@@ -43,6 +43,7 @@ from api.nlu.audiences import AudienceCues
 from api.nlu.danger import get_danger_net
 from api.nlu.retrieval import get_retriever
 from api.rasa.client import RasaClient
+from api.referrals import returning
 from api.referrals import service as referrals
 from api.referrals import spool as referral_spool
 from api.referrals.outbound import OutboundSender
@@ -80,6 +81,7 @@ def background_work(
         await purge_inactive(eraser, timedelta(hours=settings.conversation_retention_hours))
         with Session(engine) as db_session:
             referrals.purge_closed(db_session, settings.closed_referral_retention_days)
+            returning.purge_codes(db_session)
         app.state.limiter.purge()
 
     work: list[tuple[str, float, Callable[[], Awaitable[object]]]] = [
@@ -153,6 +155,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.max_message_chars,
         )
         app.state.outbound = OutboundSender(settings, renderer)
+        referral_runtime = ReferralRuntime(
+            app.state.engine,
+            app.state.cipher,
+            hub_worker.connectors(settings),
+            settings.referral_spool_dir,
+            limiter=app.state.limiter,
+            referral_limit=chat_limits.referrals,
+            returning=ReturningPolicy.from_settings(settings),
+            outbound=app.state.outbound,
+        )
         # Rasa's custom actions, built with the same hub, content, languages and database
         # as the rest of the app (api/actions/deps.py).
         app.state.action_executor = build_executor(
@@ -160,15 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 hub=hub,
                 resources=resources,
                 languages=languages,
-                referrals=ReferralRuntime(
-                    app.state.engine,
-                    app.state.cipher,
-                    hub_worker.connectors(settings),
-                    settings.referral_spool_dir,
-                    limiter=app.state.limiter,
-                    referral_limit=chat_limits.referrals,
-                    returning=ReturningPolicy.from_settings(settings),
-                ),
+                referrals=referral_runtime,
                 retriever=get_retriever,  # over the same pages; built once, on first use
                 cues=AudienceCues(),
                 default_locale=settings.default_locale,
@@ -186,6 +190,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stop.set()
         await warming
         await asyncio.gather(*background)
+        await referral_runtime.codes_sent()
         await eraser.aclose()
         await rasa.aclose()
         app.state.engine.dispose()

@@ -6,7 +6,13 @@ from api.core.audit import AuditEvent
 from api.core.limits import LimitHit, RateCount
 from api.erasure.models import PendingErasure
 from api.outbox.models import OutboxEntry
-from api.referrals.models import ContactAttempt, Referral, ReferralNote, ReferralUpdate
+from api.referrals.models import (
+    ContactAttempt,
+    Referral,
+    ReferralNote,
+    ReferralUpdate,
+    ReturnCode,
+)
 from api.staff.models import SignInFailure, StaffSession, StaffUser
 
 __all__ = [
@@ -23,6 +29,7 @@ __all__ = [
     "Referral",
     "ReferralNote",
     "ReferralUpdate",
+    "ReturnCode",
     "SignInFailure",
     "StaffSession",
     "StaffUser",

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from api.core.config import Settings
 from api.main import create_app
 from scripts.stack import NO_RATE_LIMITS, Stack, free_port
-from tests.stand_ins import SECRET, StandInHub
+from tests.stand_ins import SECRET, StandInHub, TwilioStandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 DEAD_RASA = "http://127.0.0.1:9"  # the discard port: nothing answers there
@@ -136,6 +136,14 @@ def hub_stand_in() -> Iterator[StandInHub]:
     hub.server.shutdown()
 
 
+@pytest.fixture(scope="session")
+def twilio_stand_in() -> Iterator[TwilioStandIn]:
+    """Twilio's REST API, on loopback, for what the end-to-end stack sends by itself."""
+    twilio = TwilioStandIn()
+    yield twilio
+    twilio.server.shutdown()
+
+
 def running_stack(work: Path, logs: str, extra_env: dict[str, str]) -> Iterator[Stack]:
     """The real trained Rasa server and the real API on free loopback ports, until the end."""
     running = Stack(
@@ -165,10 +173,17 @@ def running_stack(work: Path, logs: str, extra_env: dict[str, str]) -> Iterator[
 
 @pytest.fixture(scope="session")
 def stack(
-    tmp_path_factory: pytest.TempPathFactory, neutral_site: str, hub_stand_in: StandInHub
+    tmp_path_factory: pytest.TempPathFactory,
+    neutral_site: str,
+    hub_stand_in: StandInHub,
+    twilio_stand_in: TwilioStandIn,
 ) -> Iterator[Stack]:
-    """The stack the end-to-end tests share, with a neutral page and a hub on loopback."""
+    """The stack the end-to-end tests share, with a neutral page, a hub and Twilio's REST
+    API on loopback."""
     extra = {
+        "TWILIO_API_BASE": twilio_stand_in.url,
+        "TWILIO_SMS_FROM": "+447700900000",
+        "TWILIO_WHATSAPP_FROM": "whatsapp:+447700900000",
         "EXIT_DESTINATION": neutral_site,
         "EMBED_ORIGINS": f'["{origin_of(neutral_site)}"]',
         "HUB_WEBHOOK_URL": hub_stand_in.url,

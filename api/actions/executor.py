@@ -57,7 +57,7 @@ def all_actions(deps: ActionDeps) -> list[Action]:
         ActionSafetyPlanAnswer(deps),
         ActionStop(),
         # The referral
-        ActionReferralWho(),
+        ActionReferralWho(deps),
         ActionReferralForChild(deps),
         ActionReferralForSomeoneElse(),
         ValidateReferralForm(deps),

@@ -30,6 +30,7 @@ from api.actions.parsing import (
     situation_in_text,
     sounds_unsure,
 )
+from api.actions.returning import earlier_referral_id, link_step
 from api.core.payloads import intent_payload
 from api.hub.config import HubConfig
 from api.referrals.answers import NOT_ANSWERED, PLAIN_MESSAGE, SKIPPED
@@ -758,7 +759,7 @@ for _slot in FREE_TEXT - {"message_ok_text"}:
     setattr(ValidateReferralForm, f"validate_{_slot}", _validator(_slot, _free_text))
 
 
-class ActionReferralWho(Action):
+class ActionReferralWho(UsesDeps, Action):
     """First: who is the support for?"""
 
     def name(self) -> str:
@@ -767,6 +768,9 @@ class ActionReferralWho(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        asked, linking = link_step(dispatcher, tracker, self.deps.referrals)  # link them?
+        if asked:
+            return linking
         dispatcher.utter_message(
             json_message={
                 "key": "referral.who",
@@ -778,7 +782,7 @@ class ActionReferralWho(Action):
                 ],
             }
         )
-        return []
+        return linking
 
 
 class ActionReferralForChild(UsesDeps, Action):
@@ -855,8 +859,11 @@ class ActionReferralFinish(UsesDeps, Action):
             locale=self.locale(tracker),
             channel=channel_of(tracker),
             conversation_id=tracker.sender_id,
+            previous_referral_id=earlier_referral_id(tracker, store),
         )
         say(dispatcher, "referral.sent", reference=referral.reference)
+        if referral.previous_referral_id:
+            say(dispatcher, "returning.linked")
         if tracker.get_slot("contact_method") == THEY_WILL_CONTACT:
             say(dispatcher, "referral.what_next_they_will_contact", reference=referral.reference)
         else:
@@ -873,7 +880,7 @@ class ActionReferralFinish(UsesDeps, Action):
         shared = tracker.get_slot("contact_shared") in {"yes", "unsure"}
         if store.returning is None or shared:
             dispatcher.utter_message(response="utter_menu")
-            return forget_referral()
+            return [*forget_referral(), SlotSet("return_token", None)]
         # Last, so its answer is the next message: a word to come back with
         # (api/actions/returning.py), for this reference only.
         return [

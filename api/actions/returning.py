@@ -20,8 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from api.actions import validators
-from api.actions.context import client_of, is_text_only
-from api.actions.deps import UsesDeps
+from api.actions.context import client_of, is_text_only, locale_of
+from api.actions.deps import ActionDeps, UsesDeps
 from api.actions.messages import say
 from api.core.payloads import intent_payload
 from api.hub.config import HubConfig
@@ -56,7 +56,7 @@ def _buttons(keys_and_choices: list[tuple[str, str]]) -> list[dict[str, str]]:
 
 
 def show_options(dispatcher: CollectingDispatcher, key: str = "returning.what_now") -> None:
-    buttons = [(f"returning.option.{c}", choice_payload(c)) for c in OPTIONS]
+    buttons = [(f"returning.option.{c}", choice_payload(c)) for c in OPTIONS] + NEW_REFERRAL
     dispatcher.utter_message(
         json_message={"key": key, "buttons": _buttons([*buttons, ("menu.back", "/menu")])}
     )
@@ -209,6 +209,9 @@ class ActionAskReturnWord(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if tracker.get_slot("return_kind") == CODE_SENT:
+            ask_for_code(dispatcher)
+            return []
         say(dispatcher, "returning.ask_word", buttons=[("returning.no_word_choice", "/skip")])
         return []
 
@@ -251,6 +254,9 @@ class ActionReturningVerify(UsesDeps, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        by_code = code_step(dispatcher, tracker, self.deps)
+        if by_code is not None:
+            return by_code
         reference = tracker.get_slot("return_reference")
         word = tracker.get_slot("return_word")
         if word == SKIPPED:
@@ -302,6 +308,9 @@ class ActionReturning(UsesDeps, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        code = code_choice(dispatcher, tracker, self.deps)
+        if code is not None:
+            return code
         try:
             return self._choose(dispatcher, tracker)
         except SQLAlchemyError:
@@ -468,3 +477,179 @@ class ActionReturningSaveText(UsesDeps, Action):
                 say(dispatcher, f"returning.done.{kind}")
         show_options(dispatcher, "returning.anything_else")
         return cleared
+
+
+# No word, or forgotten: a one-time code sent to the safe contact the referral gave.
+# Offered to everyone who says they have no word, whatever the reference, and answered
+# the same whether or not a code could go (api/referrals/returning.py).
+
+CODE_OFFERED = "code_offered"  # return_kind while "shall we send a code?" waits
+CODE_SENT = "code_sent"  # return_kind while the code is asked for
+
+
+def _no_word(dispatcher: CollectingDispatcher, hub: HubConfig) -> list[EventType]:
+    say(dispatcher, "returning.no_word")
+    say_ways_to_talk(dispatcher, hub)
+    dispatcher.utter_message(response="utter_menu")
+    return forget()
+
+
+def ask_for_code(dispatcher: CollectingDispatcher) -> None:
+    say(dispatcher, "returning.ask_code", buttons=[("returning.no_code_choice", "/skip")])
+
+
+def code_step(
+    dispatcher: CollectingDispatcher, tracker: Tracker, deps: ActionDeps
+) -> list[EventType] | None:
+    """At the end of the check: a code typed, or the offer of one to someone with no word.
+    None: the check by word (ActionReturningVerify) carries on."""
+    reference = tracker.get_slot("return_reference")
+    word = tracker.get_slot("return_word")
+    if reference in (None, NOT_ANSWERED):
+        return None
+    if tracker.get_slot("return_kind") == CODE_SENT:
+        if word in (None, SKIPPED, NOT_ANSWERED):
+            return _no_word(dispatcher, deps.hub)  # "No code came"
+        return _check_code(dispatcher, tracker, deps, str(reference), str(word))
+    if word != SKIPPED or not deps.referrals.may_send_codes():
+        return None
+    say(
+        dispatcher,
+        "returning.code_offer",
+        buttons=[
+            ("returning.code_yes", choice_payload("send_code")),
+            ("returning.code_no", choice_payload("no_code")),
+        ],
+    )
+    return [
+        SlotSet("return_word", None),
+        SlotSet("return_tries", None),
+        SlotSet("return_kind", CODE_OFFERED),
+    ]
+
+
+def _check_code(
+    dispatcher: CollectingDispatcher, tracker: Tracker, deps: ActionDeps, reference: str, code: str
+) -> list[EventType]:
+    store = deps.referrals
+    token = None
+    if store.returning is not None and store.limiter is not None:
+        try:
+            with Session(store.engine) as db_session:
+                token = returning.check_code(
+                    db_session,
+                    store.cipher,
+                    store.limiter,
+                    store.returning,
+                    reference=reference,
+                    code=code,
+                    sender=client_of(tracker) or tracker.sender_id,
+                    conversation_id=tracker.sender_id,
+                )
+        except SQLAlchemyError:
+            token = None
+    if token is None:
+        say(dispatcher, "returning.no_match")
+        say_ways_to_talk(dispatcher, deps.hub)
+        dispatcher.utter_message(response="utter_menu")
+        return forget()
+    show_options(dispatcher, "returning.verified")
+    return [*forget(), SlotSet("return_token", token)]
+
+
+def code_choice(
+    dispatcher: CollectingDispatcher, tracker: Tracker, deps: ActionDeps
+) -> list[EventType] | None:
+    """The answer to "shall we send a code?". Yes: the code is sent in the background if it
+    may be, the same words are said either way, and the code is asked for. None: not this
+    question (ActionReturning carries on)."""
+    choice = next(tracker.get_latest_entity_values("return_choice"), None)
+    if choice not in ("send_code", "no_code"):
+        return None
+    reference = returning.normalise_reference(str(tracker.get_slot("return_reference") or ""))
+    offered = tracker.get_slot("return_kind") == CODE_OFFERED
+    if choice == "no_code" or reference is None or not offered:
+        return _no_word(dispatcher, deps.hub)
+    deps.referrals.send_code_later(
+        reference=reference,
+        sender=client_of(tracker) or tracker.sender_id,
+        locale=locale_of(tracker, deps.default_locale),
+    )
+    say(dispatcher, "returning.code_sent")
+    say_ways_to_talk(dispatcher, deps.hub)
+    return [
+        SlotSet("return_reference", reference),
+        SlotSet("return_word", None),
+        SlotSet("return_tries", None),
+        SlotSet("return_kind", CODE_SENT),
+        FollowupAction("returning_form"),
+    ]
+
+
+# A second referral from a survivor who proved their first in this conversation: linked to
+# it only if they agree, and only while the proof holds (api/referrals/returning.py).
+
+# Straight to a new referral from the choices: the menu would forget the proof.
+NEW_REFERRAL = [("returning.option.new_referral", "/get_support")]
+
+
+def link_payload(choice: str) -> str:
+    """The answer to "may the hub link it?" starts the referral all the same (get_support),
+    so the rules need nothing new."""
+    return intent_payload("get_support", return_choice=choice)
+
+
+def link_step(
+    dispatcher: CollectingDispatcher, tracker: Tracker, store: ReferralRuntime
+) -> tuple[bool, list[EventType]]:
+    """At the start of a new referral (ActionReferralWho). With a proof in this conversation:
+    ask "may the hub link it to your earlier one?" (True: asked, nothing more now). With its
+    answer: yes, and the proof still good, seals their agreement for this conversation and
+    gives up the proof for it; anything else links nothing; then the referral starts (False,
+    and the events to add). Without either: (False, [])."""
+    choice = next(tracker.get_latest_entity_values("return_choice"), None)
+    answered = choice in ("link", "no_link")
+    if not tracker.get_slot("return_token") and not answered:
+        return False, []
+    try:
+        with Session(store.engine) as db_session:
+            earlier = checked_referral(db_session, store, tracker)
+    except SQLAlchemyError:
+        earlier = None
+    if answered:
+        agreement = None
+        if choice == "link" and earlier is not None:
+            agreement = returning.link_agreement(store.cipher, earlier, tracker.sender_id)
+        say(dispatcher, "returning.will_link" if agreement else "returning.will_not_link")
+        return False, [SlotSet("return_token", agreement)]
+    if earlier is None:
+        return False, []
+    say(
+        dispatcher,
+        "returning.link_offer",
+        buttons=[
+            ("returning.link_yes", link_payload("link")),
+            ("returning.link_no", link_payload("no_link")),
+        ],
+    )
+    return True, []
+
+
+def earlier_referral_id(tracker: Tracker, store: ReferralRuntime) -> str | None:
+    """At "Send it": the earlier referral to link the new one to, if this conversation holds
+    their agreement, opened again now; never a slot's word for it."""
+    token = tracker.get_slot("return_token")
+    if not token or store.returning is None:
+        return None
+    try:
+        with Session(store.engine) as db_session:
+            earlier = returning.referral_to_link(
+                db_session,
+                store.cipher,
+                store.returning,
+                token=token,
+                conversation_id=tracker.sender_id,
+            )
+    except SQLAlchemyError:
+        return None
+    return earlier.id if earlier is not None else None

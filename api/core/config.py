@@ -153,6 +153,11 @@ class Settings(BaseSettings):
     returning_window_hours: float = Field(default=24.0, gt=0)
     # A check lasts this long, and only in the conversation it was made in.
     returning_verified_minutes: float = Field(default=15.0, gt=0)
+    # Without a word: a one-time code sent to the safe contact the referral gave (by SMS
+    # or WhatsApp, only if it allows messages), at most this many a day per reference,
+    # each good for this long and once. Wrong codes count as wrong words.
+    returning_codes_per_reference: int = Field(default=3, ge=1)
+    returning_code_minutes: float = Field(default=10.0, gt=0)
 
     # The OpenAPI document (/openapi.json) and its page (/docs). Unset: on, except in
     # production.

@@ -166,6 +166,14 @@ class ReferralV2(BaseModel):
     locale: str = Field(description="The language they used: book an interpreter if not en.")
     channel: Channel
     answers: Answers
+    previous_reference: str | None = Field(
+        default=None,
+        pattern=r"^FD-[A-Z2-9]{4}-[A-Z2-9]{4}$",
+        description=(
+            "A repeat referral: the reference of the same person's earlier referral, which "
+            "they proved was theirs and agreed to link. Absent otherwise."
+        ),
+    )
 
     @field_serializer("created_at")
     def _serialise_time(self, moment: datetime) -> str:
@@ -322,8 +330,14 @@ if __name__ == "__main__":
     main()
 
 
-def build(version: int, referral: Any, answers: dict[str, Any]) -> dict[str, Any]:
-    """The document for one stored referral, in the hub's chosen version."""
+def build(
+    version: int,
+    referral: Any,
+    answers: dict[str, Any],
+    previous_reference: str | None = None,
+) -> dict[str, Any]:
+    """The document for one stored referral, in the hub's chosen version. Versions 2 and 3
+    name the earlier referral of a repeat referral (`previous_reference`); 1 cannot."""
     common = {
         "id": referral.id,
         "reference": referral.reference,
@@ -342,11 +356,22 @@ def build(version: int, referral: Any, answers: dict[str, Any]) -> dict[str, Any
         )
     elif version == 2:
         document = ReferralV2.model_validate(
-            {**common, "schema_version": 2, "answers": answers_v2(answers)}
+            {
+                **common,
+                "schema_version": 2,
+                "answers": answers_v2(answers),
+                "previous_reference": previous_reference,
+            }
         )
     else:
         document = ReferralV3.model_validate(
-            {**common, "schema_version": 3, "answers": answers_v3(answers)}
+            {
+                **common,
+                "schema_version": 3,
+                "answers": answers_v3(answers),
+                "previous_reference": previous_reference,
+            }
         )
-    built: dict[str, Any] = document.model_dump(mode="json", by_alias=True)
+    absent = {"previous_reference"} if previous_reference is None else set()
+    built: dict[str, Any] = document.model_dump(mode="json", by_alias=True, exclude=absent)
     return built

@@ -73,11 +73,14 @@ def verify(secret: str, header: str, body: bytes, tolerance_seconds: int = 300) 
 
 
 def payload(
-    referral: Referral, answers: dict[str, Any], version: int = contract.CURRENT_VERSION
+    referral: Referral,
+    answers: dict[str, Any],
+    version: int = contract.CURRENT_VERSION,
+    previous_reference: str | None = None,
 ) -> dict[str, Any]:
     """The versioned document the hub receives (api/hub/contract.py and its schemas in
     docs/hub-payload.v<n>.schema.json)."""
-    return contract.build(version, referral, answers)
+    return contract.build(version, referral, answers, previous_reference)
 
 
 def _claimable(now: datetime) -> Any:
@@ -192,7 +195,15 @@ def _document(
     if referral is None:
         return None
     answers = cipher.decrypt(referral.encrypted_answers)
-    return referral.id, json.dumps(payload(referral, answers, policy.payload_version)).encode()
+    earlier = (
+        session.get(Referral, referral.previous_referral_id)
+        if referral.previous_referral_id
+        else None
+    )
+    document = payload(
+        referral, answers, policy.payload_version, earlier.reference if earlier else None
+    )
+    return referral.id, json.dumps(document).encode()
 
 
 def _post(policy: DeliveryPolicy, idempotency_key: str, body: bytes) -> str | None:

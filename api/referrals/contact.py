@@ -70,6 +70,20 @@ def _international(number: str) -> str | None:
     return "+44" + digits[1:] if digits.startswith("0") else None
 
 
+def sendable_address(answers: Mapping[str, Any]) -> str | None:
+    """The address the service would send to by itself, in Twilio's form ("+447700900123",
+    or "whatsapp:+447700900123"), when the way they chose is a text or WhatsApp; otherwise
+    None. Whether it may send there is why_not_send's answer."""
+    method = answers.get("contact_method")
+    detail = answers.get("contact_detail")
+    if method not in SENDABLE or not isinstance(detail, str):
+        return None
+    number = _international(detail)
+    if number is None:
+        return None
+    return f"whatsapp:{number}" if SENDABLE[method] == "whatsapp" else number
+
+
 def why_not_send(answers: Mapping[str, Any], address: str, key: str) -> str | None:
     """Why the service may not send this message to this address by itself, or None when
     it may: only by the text or WhatsApp they chose, to the number they gave, when they did

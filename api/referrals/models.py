@@ -61,6 +61,9 @@ class Referral(ReferralBase, table=True):
     # A slow salted hash (argon2id) of the word the survivor chose to come back with;
     # never the word. None: no word was chosen.
     return_word_hash: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # A repeat referral: the earlier referral of the same survivor, linked only when they
+    # agreed, in a conversation where they had proved it was theirs (returning.py).
+    previous_referral_id: str | None = Field(default=None, max_length=36, index=True)
 
 
 class ReferralNote(SQLModel, table=True):
@@ -102,3 +105,15 @@ class ReferralUpdate(SQLModel, table=True):
     encrypted_detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     seen_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     seen_by: str | None = Field(default=None, max_length=36)
+
+
+class ReturnCode(SQLModel, table=True):
+    """A one-time code sent to the safe contact of a referral whose survivor has no word
+    (or forgot it): only its argon2id hash, until it expires or is used. One at a time per
+    referral: a new code replaces the last."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: str = Field(index=True, max_length=36)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
+    code_hash: str = Field(sa_column=Column(Text, nullable=False))

@@ -76,9 +76,12 @@ class OutboundSender:
         locale: str,
         answers: Mapping[str, Any],
         params: dict[str, Any] | None = None,
+        words_needed: bool = False,
     ) -> OutboundMessage:
         """`answers`: the decrypted answers of the referral this message is for. Without
-        a referral that chose this channel and this number, nothing is sent."""
+        a referral that chose this channel and this number, nothing is sent.
+        `words_needed`: the message is no use without its own words (a code), so on
+        WhatsApp outside the 24-hour window it is not replaced by the template."""
         if not key.startswith(PROACTIVE_PREFIX):
             raise NotSent("only proactive.* messages, with a neutral first line, may be sent")
         refused = why_not_send(answers, address, key)
@@ -94,6 +97,8 @@ class OutboundSender:
             arguments["from_"] = self.settings.twilio_whatsapp_from
             if not self._inside_whatsapp_window(db_session, cid):
                 template = self.settings.twilio_whatsapp_template_sid
+                if words_needed:
+                    raise NotSent("outside WhatsApp's 24-hour window: only a template may go")
                 if not template:
                     raise NotSent("outside WhatsApp's 24-hour window and no template configured")
                 arguments = {"to": address, "from_": arguments["from_"], "content_sid": template}
@@ -115,6 +120,13 @@ class OutboundSender:
         db_session.commit()
         logger.info("conversation=%s sent %s", cid, key)
         return record
+
+    def can_send(self) -> bool:
+        """Whether this deployment has a Twilio account and a number to send from."""
+        return bool(
+            self.settings.twilio_account_sid
+            and (self.settings.twilio_sms_from or self.settings.twilio_whatsapp_from)
+        )
 
     def _inside_whatsapp_window(self, db_session: Session, cid: str) -> bool:
         latest = db_session.exec(

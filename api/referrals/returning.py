@@ -9,6 +9,14 @@ time, and one argon2 hash is always checked (a dummy when there is nothing to ch
 The one difference: the first try over the per-reference limit at a real reference in a
 window writes an audit event, so staff are told (see _tell_staff_limit_reached).
 
+A survivor with no word (or who forgot it) may ask for a one-time code instead, sent to
+the safe contact their referral gave, only by the text or WhatsApp they chose and only if
+they allowed messages there (api/referrals/contact.py). Whether a code went, and why not,
+is never said: the request is answered the same, at once, before anything is looked up
+(the sending happens afterwards, off the event loop). A code is 6 digits, kept only as an
+argon2id hash, good for `code_valid_for` and once; sends are limited per reference, and a
+code entered counts against the same two limits as a word.
+
 A successful check gives a sealed, expiring proof for this conversation only. Anyone can
 type a payload that sets a slot, so every later step opens the proof again here and
 finds the referral afresh; a slot is never trusted on its own.
@@ -16,14 +24,17 @@ finds the referral afresh; a slot is never trusted on its own.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
 from api.core.audit import AuditEvent, audit
@@ -34,14 +45,28 @@ from api.core.limits import Limit, RateLimiter
 from api.erasure.service import forget_here
 from api.outbox import events
 from api.outbox.models import OutboxEntry
-from api.referrals.models import UPDATE_KINDS, Referral, ReferralUpdate
+from api.referrals import updates
+from api.referrals.contact import sendable_address
+from api.referrals.models import UPDATE_KINDS, Referral, ReferralUpdate, ReturnCode
+from api.referrals.outbound import NotSent
 from api.referrals.service import REFERENCE_ALPHABET, by_reference, erase
+
+if TYPE_CHECKING:
+    from api.referrals.outbound import OutboundSender
+
+logger = logging.getLogger(__name__)
 
 MIN_WORD_CHARS = 4
 MAX_WORD_CHARS = 100
 WITHDRAWN_REASON = "withdrawn by the survivor"
 PROOF_PURPOSE = "returning"
 LIMIT_REACHED = "returning_limit_reached"
+# Their agreement to link the referral they are about to make to the one they proved.
+LINK_PURPOSE = "link"
+CODE_DIGITS = 6
+# Neutral first line, like every message the service sends by itself (outbound.py).
+CODE_MESSAGE = "proactive.return_code"
+CODE_SENDS = Limit("returning_codes_per_reference", 3, 86400)
 # The four things a survivor is told about where their referral is, in plain words.
 PLAIN_STATUS = {
     "new": "received",
@@ -65,6 +90,10 @@ class ReturningPolicy:
     per_reference: Limit
     per_sender: Limit
     verified_for: timedelta
+    codes_per_reference: Limit = CODE_SENDS
+    code_valid_for: timedelta = timedelta(minutes=10)
+    # How long an agreement to link lasts: long enough to answer every question.
+    link_within: timedelta = timedelta(hours=6)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ReturningPolicy:
@@ -73,6 +102,10 @@ class ReturningPolicy:
             Limit("returning_per_reference", settings.returning_tries_per_reference, window),
             Limit("returning_per_sender", settings.returning_tries_per_sender, window),
             timedelta(minutes=settings.returning_verified_minutes),
+            Limit(
+                CODE_SENDS.name, settings.returning_codes_per_reference, CODE_SENDS.window_seconds
+            ),
+            timedelta(minutes=settings.returning_code_minutes),
         )
 
 
@@ -144,7 +177,17 @@ def check(
         _tell_staff_limit_reached(db_session, referral, policy)
     if not (matched and within_reference and within_sender and referral is not None):
         return None
-    audit(db_session, "survivor_verified", actor_id=None, referral_id=referral.id)
+    return _proof(db_session, cipher, referral, conversation_id)
+
+
+def _proof(
+    db_session: Session,
+    cipher: FieldCipher,
+    referral: Referral,
+    conversation_id: str,
+    how: str = "word",
+) -> str:
+    audit(db_session, "survivor_verified", actor_id=None, referral_id=referral.id, detail=how)
     db_session.commit()
     return cipher.encrypt(
         {"purpose": PROOF_PURPOSE, "conversation": conversation_id, "referral": referral.id}
@@ -174,6 +217,134 @@ def limit_reached_at(
         query = query.where(col(AuditEvent.at) >= since)
     latest = db_session.exec(query.order_by(col(AuditEvent.at).desc())).first()
     return aware(latest)
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+def normalise_code(text: str) -> str:
+    """The digits typed, in any script's digits ("٤٨٢ ٩١٣" is 482913), nothing else."""
+    return "".join(str(unicodedata.digit(ch)) for ch in text if ch.isdecimal())
+
+
+def request_code(
+    engine: Engine,
+    cipher: FieldCipher,
+    limiter: RateLimiter,
+    policy: ReturningPolicy,
+    outbound: OutboundSender,
+    *,
+    reference: str,
+    sender: str,
+    locale: str,
+) -> bool:
+    """Send a new code for the reference to the safe contact its referral gave, if it may
+    go there (a blocking call to Twilio: run it off the event loop). True if it went; the
+    survivor is never told either way, and the log says why not without any detail of
+    them. Every request counts against the sender's limit and the sends per reference."""
+    normalised = normalise_reference(reference) or "not-a-reference"
+    within_sender = limiter.allow(policy.per_sender, limiter.subject(sender))
+    within_sends = limiter.allow(policy.codes_per_reference, limiter.subject(normalised))
+    with Session(engine) as db_session:
+        referral = by_reference(db_session, normalised)
+        if referral is None or not (within_sender and within_sends):
+            return False
+        answers = cipher.decrypt(referral.encrypted_answers)
+        # What they changed since sending counts: "no more messages", or a new safe number.
+        wishes = updates.contact_wishes(updates.survivor_updates(db_session, cipher, referral))
+        if wishes.stop_messages:
+            logger.info("no code sent: they asked for no more messages")
+            return False
+        if wishes.number:
+            answers = {**answers, "contact_detail": wishes.number}
+        address = sendable_address(answers)
+        if address is None:
+            logger.info("no code sent: no text or WhatsApp number to send to")
+            return False
+        code = new_code()
+        # One code at a time: a new one replaces the last.
+        db_session.exec(delete(ReturnCode).where(col(ReturnCode.referral_id) == referral.id))
+        row = ReturnCode(
+            referral_id=referral.id,
+            expires_at=utcnow() + policy.code_valid_for,
+            code_hash=_hasher.hash(code),
+        )
+        db_session.add(row)
+        db_session.commit()
+        row_id = row.id
+        minutes = int(policy.code_valid_for.total_seconds() // 60)
+        try:
+            outbound.send(
+                db_session,
+                address=address,
+                key=CODE_MESSAGE,
+                locale=locale,
+                answers=answers,
+                params={"code": code, "minutes": minutes},
+                words_needed=True,
+            )
+        except NotSent as refused:
+            logger.info("no code sent: %s", refused.reason)
+        except Exception as error:  # Twilio down or refusing: the same answer, no code
+            logger.warning("a code could not be sent error=%s", type(error).__name__)
+        else:
+            audit(db_session, "return_code_sent", actor_id=None, referral_id=referral.id)
+            db_session.commit()
+            return True
+        db_session.rollback()
+        db_session.exec(delete(ReturnCode).where(col(ReturnCode.id) == row_id))
+        db_session.commit()
+        return False
+
+
+def check_code(
+    db_session: Session,
+    cipher: FieldCipher,
+    limiter: RateLimiter,
+    policy: ReturningPolicy,
+    *,
+    reference: str,
+    code: str,
+    sender: str,
+    conversation_id: str,
+) -> str | None:
+    """As check(), with a code sent to the safe contact instead of the word: the same
+    limits counted, the same single argon2 check, the same proof, and None whatever went
+    wrong. A code that opens the referral is used up."""
+    normalised = normalise_reference(reference) or "not-a-reference"
+    within_reference = limiter.allow(policy.per_reference, limiter.subject(normalised))
+    within_sender = limiter.allow(policy.per_sender, limiter.subject(sender))
+    referral = by_reference(db_session, normalised)
+    live = _live_code(db_session, referral.id) if referral is not None else None
+    matched = _matches(live.code_hash if live else None, normalise_code(code))
+    if referral is not None and not within_reference:
+        _tell_staff_limit_reached(db_session, referral, policy)
+    if not (matched and within_reference and within_sender and referral and live):
+        return None
+    # Used once: only the one request that deletes it gets the proof.
+    used = db_session.exec(delete(ReturnCode).where(col(ReturnCode.id) == live.id))
+    if not used.rowcount:
+        db_session.rollback()
+        return None
+    return _proof(db_session, cipher, referral, conversation_id, how="code")
+
+
+def _live_code(db_session: Session, referral_id: str) -> ReturnCode | None:
+    newest = db_session.exec(
+        select(ReturnCode)
+        .where(ReturnCode.referral_id == referral_id)
+        .order_by(col(ReturnCode.created_at).desc(), col(ReturnCode.id).desc())
+    ).first()
+    expires = aware(newest.expires_at) if newest is not None else None
+    return newest if expires is not None and expires > utcnow() else None
+
+
+def purge_codes(db_session: Session) -> int:
+    """Delete codes past their time; returns how many."""
+    result = db_session.exec(delete(ReturnCode).where(col(ReturnCode.expires_at) < utcnow()))
+    db_session.commit()
+    return int(result.rowcount or 0)
 
 
 def verified_referral(
@@ -265,3 +436,33 @@ def withdraw(
             )
         )
     db_session.commit()
+
+
+def link_agreement(cipher: FieldCipher, referral: Referral, conversation_id: str) -> str:
+    """Sealed, for this conversation: they agreed that the referral they are about to make
+    be linked to `referral`, which they had just proved was theirs."""
+    return cipher.encrypt(
+        {"purpose": LINK_PURPOSE, "conversation": conversation_id, "referral": referral.id}
+    )
+
+
+def referral_to_link(
+    db_session: Session,
+    cipher: FieldCipher,
+    policy: ReturningPolicy,
+    *,
+    token: str | None,
+    conversation_id: str,
+) -> Referral | None:
+    """At "Send it": the earlier referral the new one is linked to, if this conversation
+    holds a recent agreement sealed by link_agreement and that referral still exists."""
+    if not token or not conversation_id:
+        return None
+    try:
+        sealed = cipher.decrypt(token, max_age_seconds=int(policy.link_within.total_seconds()))
+    except DecryptionError:
+        return None
+    if sealed.get("purpose") != LINK_PURPOSE or sealed.get("conversation") != conversation_id:
+        return None
+    referral_id = sealed.get("referral")
+    return db_session.get(Referral, referral_id) if isinstance(referral_id, str) else None

@@ -6,18 +6,24 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 import safety
 from api.conversations.models import Conversation
-from api.core.audit import AuditEvent
+from api.core.audit import AuditEvent, audit
 from api.core.clock import aware, utcnow
 from api.core.crypto import FieldCipher
 from api.erasure.service import forget_here
 from api.outbox.models import OutboxEntry
-from api.referrals.models import ContactAttempt, Referral, ReferralNote, ReferralUpdate
+from api.referrals.models import (
+    ContactAttempt,
+    Referral,
+    ReferralNote,
+    ReferralUpdate,
+    ReturnCode,
+)
 
 # No 0/O, 1/I/L: a reference read over the phone should not be misheard.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -37,8 +43,10 @@ def prepare(
     locale: str,
     channel: str,
     conversation_id: str | None = None,
+    previous_referral_id: str | None = None,
 ) -> Referral:
-    """A referral ready to store: triage flags worked out, the answers encrypted."""
+    """A referral ready to store: triage flags worked out, the answers encrypted.
+    `previous_referral_id`: the survivor's earlier referral, when they agreed to link them."""
     result = safety.triage(answers)
     flags = [{"code": f.code, "reason": f.reason, "priority": f.priority} for f in result.flags]
     return Referral(
@@ -50,6 +58,7 @@ def prepare(
         channel=channel,
         encrypted_answers=cipher.encrypt(answers),
         conversation_id=conversation_id,
+        previous_referral_id=previous_referral_id,
     )
 
 
@@ -60,6 +69,8 @@ def store(db_session: Session, referral: Referral, connectors: tuple[str, ...] =
         db_session.add(referral)
         for connector in connectors:
             db_session.add(OutboxEntry(referral_id=referral.id, connector=connector))
+        if referral.previous_referral_id:
+            audit(db_session, "repeat_referral", actor_id=None, referral_id=referral.id)
         try:
             db_session.commit()
         except IntegrityError:
@@ -85,6 +96,7 @@ def prepare_and_store(
     channel: str,
     connectors: tuple[str, ...] = (),
     conversation_id: str | None = None,
+    previous_referral_id: str | None = None,
 ) -> Referral:
     """Store a consented referral, encrypted, with its triage flags and its outbox entries."""
     referral = prepare(
@@ -94,6 +106,7 @@ def prepare_and_store(
         locale=locale,
         channel=channel,
         conversation_id=conversation_id,
+        previous_referral_id=previous_referral_id,
     )
     return store(db_session, referral, connectors)
 
@@ -106,10 +119,10 @@ def erase_by_reference(
     db_session: Session, reference: str, *, actor_id: str | None = None, reason: str = "request"
 ) -> bool:
     """A survivor's "delete what you hold about me": the referral and what hangs off it
-    (its notes, contact attempts, the survivor's later changes and deliveries owed), and
-    the conversation it was sent from if that is still held (erased the one way,
-    api/erasure/service.py: Rasa's copy is queued in this same transaction). The audit
-    log keeps only the fact."""
+    (its notes, contact attempts, the survivor's later changes, codes to come back with
+    and deliveries owed), and the conversation it was sent from if that is still held
+    (erased the one way, api/erasure/service.py: Rasa's copy is queued in this same
+    transaction). The audit log keeps only the fact."""
     referral = by_reference(db_session, reference.strip().upper())
     if referral is None:
         return False
@@ -121,8 +134,14 @@ def erase_by_reference(
 def erase(db_session: Session, referral: Referral, *, actor_id: str | None, reason: str) -> None:
     """erase_by_reference's work in the caller's transaction (the caller commits), so a
     withdrawal can queue the hub's event with it (api/referrals/returning.py)."""
-    for table in (OutboxEntry, ReferralNote, ContactAttempt, ReferralUpdate):
+    for table in (OutboxEntry, ReferralNote, ContactAttempt, ReferralUpdate, ReturnCode):
         db_session.exec(delete(table).where(col(table.referral_id) == referral.id))
+    # A later referral linked to this one keeps being a referral, without the link.
+    db_session.exec(
+        update(Referral)
+        .where(col(Referral.previous_referral_id) == referral.id)
+        .values(previous_referral_id=None)
+    )
     if referral.conversation_id and sent_from_held_conversation(db_session, referral):
         forget_here(db_session, referral.conversation_id)
     db_session.delete(referral)
@@ -155,3 +174,18 @@ def purge_closed(db_session: Session, older_than_days: float) -> int:
     for referral in closed:
         erase_by_reference(db_session, referral.reference, reason="retention period ended")
     return len(closed)
+
+
+def linked(db_session: Session, referral: Referral) -> tuple[Referral | None, list[Referral]]:
+    """The earlier referral this one repeats, and the later ones that repeat it."""
+    earlier = (
+        db_session.get(Referral, referral.previous_referral_id)
+        if referral.previous_referral_id
+        else None
+    )
+    later = db_session.exec(
+        select(Referral)
+        .where(Referral.previous_referral_id == referral.id)
+        .order_by(col(Referral.created_at))
+    ).all()
+    return earlier, list(later)

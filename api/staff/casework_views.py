@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.deps import CipherDep, HubDep, RendererDep, SessionDep
 from api.referrals import casework, returning, updates
+from api.referrals import service as referrals
 from api.referrals.answers import PLAIN_MESSAGE
 from api.referrals.models import CLOSING_REASONS, CONTACT_OUTCOMES, STATUSES, Referral
 from api.staff import service
@@ -89,6 +90,7 @@ async def referral_page(
     names = {user.id: user.display_name for user in service.all_users(db_session)}
     survivor_updates = updates.survivor_updates(db_session, cipher, referral)
     wishes = updates.contact_wishes(survivor_updates)
+    earlier, later = referrals.linked(db_session, referral)
     return render(
         request,
         "referral.html",
@@ -99,6 +101,8 @@ async def referral_page(
             "updates": survivor_updates,
             "wishes": wishes,
             "reference_tries_at": returning.limit_reached_at(db_session, referral),
+            "earlier": earlier,
+            "later": later,
             "timeline": casework.timeline(db_session, cipher, referral),
             "do_not_contact_until": casework.do_not_contact_until(db_session, referral),
             "next_statuses": casework.NEXT_STATUSES[referral.status],

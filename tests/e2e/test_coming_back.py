@@ -5,6 +5,7 @@ after which a scan of every table finds nothing but the audit fact."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 
@@ -15,8 +16,8 @@ from scripts.stack import Stack
 from tests.e2e.conftest import Chat
 from tests.e2e.test_erasure import rasa_holds, tables_naming
 from tests.e2e.test_sms import Phone
-from tests.e2e.test_substance import answer_all, begin_referral
-from tests.stand_ins import StandInHub
+from tests.e2e.test_substance import PHONE, answer_all, begin_referral, payloads
+from tests.stand_ins import StandInHub, TwilioStandIn
 
 pytestmark = pytest.mark.e2e
 
@@ -187,3 +188,102 @@ def test_by_sms_the_limit_per_reference_is_reached(chat: Chat, stack: Stack) -> 
         reply = phone.said(word)
         answers.append(reply)
     assert NO_MATCH in answers[0] and len(set(answers)) == 1
+
+
+SAFE_NUMBER = "+44" + PHONE.replace(" ", "")[1:]  # the number answer_all gives, by text
+SENT_CODE = "If we can, we have sent a code"
+
+
+def sent_without_word(chat: Chat, messages_ok: bool = True) -> str:
+    begin_referral(chat)
+    answer_all(chat, messages_ok=messages_ok)
+    sent = chat.said("/affirm")
+    reference = sent.split("Your reference is ")[1].split(".")[0]
+    assert "call the hub" in chat.said("/skip")  # no word chosen
+    return reference
+
+
+def ask_for_a_code(phone: Phone, reference: str) -> str:
+    """By SMS, from the menu to the answer to "Yes, send a code"."""
+    reply = phone.choose(phone.choose(phone.said("hello"), "English"), "Yes, it's safe")
+    reply = phone.choose(reply, "I have a reference")
+    reply = phone.said(reference)
+    assert "type the word you chose" in reply
+    reply = phone.choose(reply, "I have no word, or forgot it")
+    assert "one-time code" in reply and "safe for a message to arrive now" in reply
+    return phone.choose(reply, "Yes, send a code")
+
+
+def codes_to(twilio: TwilioStandIn, number: str) -> list[str]:
+    return [
+        re.findall(r"\b\d{6}\b", sent["Body"])[0]
+        for sent in twilio.sent
+        if sent.get("To") == number and "code" in sent.get("Body", "")
+    ]
+
+
+def test_by_sms_without_a_word_a_code_sent_to_the_safe_number_opens_the_referral(
+    chat: Chat, stack: Stack, twilio_stand_in: TwilioStandIn
+) -> None:
+    reference = sent_without_word(chat)
+    before = len(codes_to(twilio_stand_in, SAFE_NUMBER))
+    phone = Phone(stack, "+447700900233")  # coming back from another phone
+    reply = ask_for_a_code(phone, reference)
+    assert SENT_CODE in reply and "0808 2000 247" in reply
+    assert "When the code arrives, type it here" in reply
+    wait_for(lambda: len(codes_to(twilio_stand_in, SAFE_NUMBER)) > before)
+    code = codes_to(twilio_stand_in, SAFE_NUMBER)[-1]
+    (message,) = [s for s in twilio_stand_in.sent if code in s.get("Body", "")]
+    assert message["From"] == "+447700900000" and message["Body"].startswith("Hi,")
+    assert reference not in message["Body"]
+    reply = phone.said(f"{code[:3]} {code[3:]}")
+    assert "that matches" in reply
+    assert "has been received" in phone.choose(reply, "Check where it is")
+    # Used once: the same code again is a wrong answer, like a wrong word.
+    reply = phone.choose(phone.said("menu"), "I have a reference")
+    reply = phone.choose(phone.said(reference), "I have no word")
+    assert SENT_CODE in phone.choose(reply, "Yes, send a code")
+    assert NO_MATCH in phone.said(code)
+
+
+def test_a_safe_contact_that_forbids_messages_gets_the_same_answer_and_nothing_is_sent(
+    chat: Chat, stack: Stack, twilio_stand_in: TwilioStandIn
+) -> None:
+    allowed = sent_without_word(chat)
+    forbidden = sent_without_word(Chat(stack), messages_ok=False)
+    answers = []
+    for reference, number in ((forbidden, "+447700900234"), ("FD-ZZZZ-4444", "+447700900235")):
+        count_before = len(twilio_stand_in.sent)
+        answers.append(ask_for_a_code(Phone(stack, number), reference))
+        time.sleep(3)  # the sending happens after the answer: give it the time to
+        assert len(twilio_stand_in.sent) == count_before
+    before = len(codes_to(twilio_stand_in, SAFE_NUMBER))
+    answers.append(ask_for_a_code(Phone(stack, "+447700900236"), allowed))
+    wait_for(lambda: len(codes_to(twilio_stand_in, SAFE_NUMBER)) > before)
+    assert SENT_CODE in answers[0] and answers[0] == answers[1] == answers[2]
+
+
+def test_web_a_second_referral_after_the_check_is_linked_and_the_hub_told(
+    chat: Chat, stack: Stack, hub_stand_in: StandInHub
+) -> None:
+    first = sent_with_word(chat)
+    back = Chat(stack)
+    back.send("hello")
+    back.send("/affirm")
+    assert "that matches" in come_back(back, first, WORD)
+    offer = back.said("/get_support")  # "Make a new referral", from the choices
+    assert "link your new referral" in offer
+    who = back.send('/get_support{"return_choice":"link"}')
+    assert "link it to your earlier referral" in " ".join(m["text"] for m in who)
+    assert "/for_myself" in payloads(who)
+    assert "only if you say so" in back.said("/for_myself")
+    assert "How old" in back.said("/affirm")
+    answer_all(back)
+    sent = back.said("/affirm")
+    assert "linked to your earlier referral" in sent
+    second = sent.split("Your reference is ")[1].split(".")[0]
+    assert second != first
+
+    wait_for(lambda: hub_events(hub_stand_in, second, "referral.created"))
+    assert hub_events(hub_stand_in, second, "referral.created")[0]["previous_reference"] == first
+    assert hub_stand_in.invalid == []

@@ -12,11 +12,15 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from api.actions.deps import ActionDeps
-from api.actions.referral import ActionReferralFinish
+from api.actions.referral import ActionReferralFinish, ActionReferralWho
 from api.actions.returning import (
+    CODE_OFFERED,
+    CODE_SENT,
+    ActionAskReturnWord,
     ActionAskReturnWordNew,
     ActionReturning,
     ActionReturningSaveText,
@@ -26,16 +30,21 @@ from api.actions.returning import (
     ValidateReturnTextForm,
     ValidateReturnWordForm,
     choice_payload,
+    link_payload,
 )
+from api.core.config import PROJECT_ROOT
 from api.core.crypto import FieldCipher
 from api.core.db import make_engine, migrate
 from api.core.limits import DatabaseCounter, Limit, RateLimiter
 from api.referrals import returning
-from api.referrals.answers import NOT_ANSWERED, SKIPPED
+from api.referrals.answers import NOT_ANSWERED, PLAIN_MESSAGE, SKIPPED
 from api.referrals.models import Referral, ReferralUpdate
+from api.referrals.outbound import OutboundSender
 from api.referrals.returning import ReturningPolicy
 from api.referrals.runtime import ReferralRuntime
+from api.render.renderer import Renderer
 from tests.api.actions.conftest import action_deps
+from tests.api.channels.conftest import SURVIVOR, TwilioStandIn, channel_settings
 
 DOMAIN: dict[str, Any] = {"slots": {}, "forms": {}}
 HOME = "conversation-that-sent-it"
@@ -112,11 +121,13 @@ def payloads(dispatcher: CollectingDispatcher) -> list[str]:
     ]
 
 
-def sent(store: ReferralRuntime, *, word: str | None = WORD) -> Referral:
+def sent(
+    store: ReferralRuntime, *, word: str | None = WORD, answers: dict[str, Any] | None = None
+) -> Referral:
     with Session(store.engine) as session:
         referral = store.submit(
-            answers={"name": "Robin"}, referral_for="myself", locale="en", channel="web",
-            conversation_id=HOME,
+            answers=answers or {"name": "Robin"}, referral_for="myself", locale="en",
+            channel="web", conversation_id=HOME,
         )  # fmt: skip
         if word:
             assert returning.set_word(
@@ -478,3 +489,198 @@ async def test_the_withdrawal_question_answered_in_words(
     assert got == said
     with Session(store.engine) as session:
         assert session.get(Referral, referral.id) is not None
+
+
+# --- no word: a code to the safe contact ---------------------------------------------------
+
+BY_TEXT = {
+    "contact_method": "text",
+    "contact_detail": "07700 900123",
+    "voicemail_ok": True,
+    "message_ok_text": PLAIN_MESSAGE,
+}
+
+
+@pytest.fixture
+def stand_in() -> Iterator[TwilioStandIn]:
+    twilio = TwilioStandIn()
+    yield twilio
+    twilio.server.shutdown()
+
+
+@pytest.fixture
+def texting(
+    store: ReferralRuntime, tmp_path: Path, stand_in: TwilioStandIn
+) -> Iterator[ReferralRuntime]:
+    """The store with the app's sender, to a Twilio stand-in on loopback."""
+    renderer = Renderer(PROJECT_ROOT / "content" / "locales", {})
+    store.outbound = OutboundSender(channel_settings(tmp_path, stand_in.url), renderer)
+    yield store
+    store.outbound = None
+
+
+def offered(reference: str) -> dict[str, Any]:
+    return {"return_reference": reference, "return_kind": CODE_OFFERED}
+
+
+async def test_without_a_word_a_code_is_offered_whatever_the_reference(
+    deps: ActionDeps,
+    texting: ReferralRuntime,
+) -> None:
+    known = sent(texting, answers=BY_TEXT)
+    for reference in (known.reference, "FD-2345-6789"):
+        d = CollectingDispatcher()
+        slots = {"return_reference": reference, "return_word": SKIPPED}
+        events = await ActionReturningVerify(deps).run(d, tracker(slots), DOMAIN)
+        assert keys(d) == ["returning.code_offer"]
+        assert payloads(d) == [choice_payload("send_code"), choice_payload("no_code")]
+        assert SlotSet("return_kind", CODE_OFFERED) in events
+        assert not any(e.get("name") == "return_reference" for e in events)  # kept to send
+
+
+async def test_yes_gets_the_same_answer_whether_or_not_a_code_could_go(
+    deps: ActionDeps, texting: ReferralRuntime, stand_in: TwilioStandIn
+) -> None:
+    allowed = sent(texting, word=None, answers=BY_TEXT)
+    forbidden = sent(texting, word=None, answers={**BY_TEXT, "voicemail_ok": False})
+    answers = []
+    for reference in (forbidden.reference, "FD-2345-6789", allowed.reference):
+        said, events = await run(ActionReturning(deps), offered(reference), choice="send_code")
+        await texting.codes_sent()
+        answers.append((said, [e for e in events if e.get("name") != "return_reference"]))
+    assert answers[0] == answers[1] == answers[2]
+    said, events = answers[0]
+    assert said == ["returning.code_sent", "returning.call_hub"]
+    assert SlotSet("return_kind", CODE_SENT) in events
+    assert FollowupAction("returning_form") in events
+    (message,) = stand_in.sent  # one code only, for the referral whose contact allows it
+    assert message["To"] == SURVIVOR
+
+
+async def test_the_code_typed_opens_the_choices_once(
+    deps: ActionDeps, texting: ReferralRuntime, stand_in: TwilioStandIn
+) -> None:
+    referral = sent(texting, word=None, answers=BY_TEXT)
+    await run(ActionReturning(deps), offered(referral.reference), choice="send_code")
+    await texting.codes_sent()
+    said, _ = await run(ActionAskReturnWord(), {"return_kind": CODE_SENT})
+    assert said == ["returning.ask_code"]
+    code = next(word for word in stand_in.sent[0]["Body"].split() if word.rstrip(".").isdigit())
+    slots = {
+        "return_reference": referral.reference,
+        "return_word": code.rstrip("."),
+        "return_kind": CODE_SENT,
+    }
+    said, events = await run(ActionReturningVerify(deps), slots)
+    assert said == ["returning.verified"]
+    token = next(e["value"] for e in events if e.get("name") == "return_token" and e["value"])
+    said, _ = await run(ActionReturning(deps), {"return_token": token}, choice="status")
+    assert said == ["returning.status.received", "returning.anything_else"]
+    # Used: the same code again is a wrong answer, answered like a wrong word.
+    said, events = await run(ActionReturningVerify(deps), slots)
+    assert said == ["returning.no_match", "returning.call_hub", "utter_menu"]
+    assert not any(e.get("name") == "return_token" and e["value"] for e in events)
+
+
+async def test_no_code_no_thanks_and_a_typed_payload_send_nothing(
+    deps: ActionDeps, texting: ReferralRuntime, stand_in: TwilioStandIn
+) -> None:
+    referral = sent(texting, word=None, answers=BY_TEXT)
+    no_word = ["returning.no_word", "returning.call_hub", "utter_menu"]
+    # "No, thanks" to the offer.
+    said, _ = await run(ActionReturning(deps), offered(referral.reference), choice="no_code")
+    assert said == no_word
+    # "Send a code" typed as a payload, with no offer made.
+    said, _ = await run(
+        ActionReturning(deps), {"return_reference": referral.reference}, choice="send_code"
+    )
+    assert said == no_word
+    # "No code came" at the code question.
+    slots = {"return_reference": referral.reference, "return_word": SKIPPED}
+    said, events = await run(ActionReturningVerify(deps), {**slots, "return_kind": CODE_SENT})
+    assert said == no_word and SlotSet("return_reference", None) in events
+    await texting.codes_sent()
+    assert stand_in.sent == []
+
+
+# --- a second referral: linked only if they agree -----------------------------------------
+
+SEND_IT = {"summary_ok": True, "referral_consent": True, "referral_for": "myself"}
+
+
+def newest(engine: Engine) -> Referral:
+    with Session(engine) as session:
+        rows = session.exec(select(Referral)).all()
+        return max(rows, key=lambda r: r.created_at)
+
+
+async def test_after_the_check_a_new_referral_is_linked_when_they_agree(
+    deps: ActionDeps,
+    store: ReferralRuntime,
+) -> None:
+    earlier = sent(store)
+    token = await verified(deps, earlier.reference)
+    d = CollectingDispatcher()
+    await ActionReturning(deps).run(d, tracker({"return_token": token}, choice="status"), DOMAIN)
+    assert "/get_support" in payloads(d)  # a new referral without losing the proof
+    d = CollectingDispatcher()
+    assert await ActionReferralWho(deps).run(d, tracker({"return_token": token}), DOMAIN) == []
+    assert keys(d) == ["returning.link_offer"]
+    assert payloads(d) == [link_payload("link"), link_payload("no_link")]
+    said, events = await run(ActionReferralWho(deps), {"return_token": token}, choice="link")
+    assert said == ["returning.will_link", "referral.who"]
+    (agreement,) = [e["value"] for e in events if e.get("name") == "return_token"]
+    assert agreement and agreement != token
+    # The agreement asks nothing more, and opens nothing else.
+    said, _ = await run(ActionReferralWho(deps), {"return_token": agreement})
+    assert said == ["referral.who"]
+    said, _ = await run(ActionReturning(deps), {"return_token": agreement}, choice="status")
+    assert said == ["returning.check_again"]
+    said, _ = await run(ActionReferralFinish(deps), {**SEND_IT, "return_token": agreement})
+    assert said[:2] == ["referral.sent", "returning.linked"]
+    later = newest(store.engine)
+    assert later.id != earlier.id and later.previous_referral_id == earlier.id
+
+
+async def test_no_links_nothing(deps: ActionDeps, store: ReferralRuntime) -> None:
+    earlier = sent(store)
+    token = await verified(deps, earlier.reference)
+    said, events = await run(ActionReferralWho(deps), {"return_token": token}, choice="no_link")
+    assert said == ["returning.will_not_link", "referral.who"]
+    assert SlotSet("return_token", None) in events
+    said, _ = await run(ActionReferralFinish(deps), SEND_IT)
+    assert "returning.linked" not in said
+    assert newest(store.engine).previous_referral_id is None
+
+
+@pytest.mark.parametrize("holder", ["proof only", "another conversation", "typed"])
+async def test_only_an_agreement_sealed_here_links(
+    deps: ActionDeps, store: ReferralRuntime, holder: str
+) -> None:
+    earlier = sent(store)
+    token = await verified(deps, earlier.reference)
+    if holder == "proof only":  # checked, never asked: not linked at "Send it"
+        slot = token
+    elif holder == "another conversation":
+        _, events = await run(ActionReferralWho(deps), {"return_token": token}, choice="link")
+        (slot,) = [e["value"] for e in events if e.get("name") == "return_token"]
+    else:
+        slot = "gAAAAAforged-agreement"
+    sender = "someone-else" if holder == "another conversation" else HERE
+    said, _ = await run(
+        ActionReferralFinish(deps), {**SEND_IT, "return_token": slot}, sender=sender
+    )
+    assert "returning.linked" not in said
+    assert newest(store.engine).previous_referral_id is None
+
+
+async def test_without_a_proof_a_new_referral_starts_as_before(
+    deps: ActionDeps, store: ReferralRuntime
+) -> None:
+    for slots in ({}, {"return_token": "typed-by-hand"}):
+        said, events = await run(ActionReferralWho(deps), slots)
+        assert said == ["referral.who"] and events == []
+    # "Yes, link them" typed as a payload with nothing to link: nothing is.
+    said, events = await run(ActionReferralWho(deps), {}, choice="link")
+    assert said == ["returning.will_not_link", "referral.who"]
+    assert events == [SlotSet("return_token", None)]
