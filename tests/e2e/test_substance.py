@@ -109,18 +109,22 @@ def begin_referral(chat: Chat) -> None:
 
 def answer_all(chat: Chat, messages_ok: bool = True) -> str:
     """From age to the summary, with a digression, a wrong number and a skip on the way.
-    `messages_ok`: the answer to "may we leave a message?" (texts to PHONE)."""
+    `messages_ok`: texts to PHONE, with the words of a first text; otherwise calls to PHONE
+    with no voicemail or message (so nothing may ever be written to them)."""
     assert "live" in chat.said("34")
     assert "call you" in chat.said("YO1 7HH")
     chat.send(NAME)
-    assert "number" in chat.said('/inform{"contact_method":"text"}')
+    method = "text" if messages_ok else "call"
+    assert "number" in chat.said(f'/inform{{"contact_method":"{method}"}}')
     assert "doesn't look like a UK phone number" in chat.said("0770 123")
     assert "anyone else use or check this phone" in chat.said(PHONE)
     chat.send("/deny")
     chat.send(TIMES)
     assert "not a person" in chat.said("are you a bot")  # a digression, then back
-    assert "message" in chat.said("/affirm" if messages_ok else "/deny")
-    chat.send("only my first name")
+    if messages_ok:
+        chat.send("only my first name")  # what a first text may say
+    else:
+        assert "who we are" in chat.said("/deny")  # no voicemail, so no words for one
     chat.send("/deny")
     chat.send("/skip")
     chat.send("2")
