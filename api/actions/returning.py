@@ -3,8 +3,10 @@ choices once checked (bot/domain/returning.yml).
 
 The checks are the API's (api/referrals/returning.py). The proof of a check is a sealed,
 expiring token in a slot; every step that reads or changes the referral opens it again
-there, so typing a payload that sets a slot gets nobody anywhere. The word itself is never
-kept in a slot longer than it takes to hash it, and never logged.
+there, so typing a payload that sets a slot gets nobody anywhere, and renews it, so the
+time runs from the survivor's last step. The word's slot is cleared as soon as it is
+hashed, and the word is never logged; the message that carried it stays in Rasa's
+tracker, like every message, until the conversation is erased (exit, or the idle purge).
 """
 
 from __future__ import annotations
@@ -337,6 +339,10 @@ class ActionReturning(UsesDeps, Action):
             referral = checked_referral(db_session, store, tracker)
             if referral is None:
                 return check_again(dispatcher)
+            # Each step renews the proof: the time runs from their last step.
+            renew = SlotSet(
+                "return_token", returning.renewed_proof(store.cipher, referral, tracker.sender_id)
+            )
             if choice in (None, "options"):
                 show_options(dispatcher)
             elif choice == "status":
@@ -351,6 +357,7 @@ class ActionReturning(UsesDeps, Action):
                 )
             elif choice in IN_THEIR_WORDS:
                 return [
+                    renew,
                     SlotSet("return_kind", choice),
                     SlotSet("return_text", None),
                     SlotSet("return_tries", None),
@@ -375,6 +382,7 @@ class ActionReturning(UsesDeps, Action):
                     ],
                 )
                 return [
+                    renew,
                     SlotSet("return_kind", WITHDRAW_ASKED),
                     SlotSet("return_tries", 1 if typed_again else None),
                 ]
@@ -401,8 +409,8 @@ class ActionReturning(UsesDeps, Action):
             else:
                 show_options(dispatcher)
         if asked == WITHDRAW_ASKED:
-            return [SlotSet("return_kind", None), SlotSet("return_tries", None)]
-        return []
+            return [renew, SlotSet("return_kind", None), SlotSet("return_tries", None)]
+        return [renew]
 
 
 class ActionAskReturnText(Action):
@@ -475,8 +483,9 @@ class ActionReturningSaveText(UsesDeps, Action):
                     connectors=store.connectors,
                 )
                 say(dispatcher, f"returning.done.{kind}")
+            renewed = returning.renewed_proof(store.cipher, referral, tracker.sender_id)
         show_options(dispatcher, "returning.anything_else")
-        return cleared
+        return [*cleared, SlotSet("return_token", renewed)]
 
 
 # No word, or forgotten: a one-time code sent to the safe contact the referral gave.

@@ -189,6 +189,13 @@ def _proof(
 ) -> str:
     audit(db_session, "survivor_verified", actor_id=None, referral_id=referral.id, detail=how)
     db_session.commit()
+    return renewed_proof(cipher, referral, conversation_id)
+
+
+def renewed_proof(cipher: FieldCipher, referral: Referral, conversation_id: str) -> str:
+    """A fresh proof for a referral just found with a valid one: the time a survivor has
+    runs from their last step, not from the check, so words they take a while to type are
+    not lost when it runs out."""
     return cipher.encrypt(
         {"purpose": PROOF_PURPOSE, "conversation": conversation_id, "referral": referral.id}
     )

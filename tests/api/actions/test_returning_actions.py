@@ -280,6 +280,35 @@ async def test_the_right_word_opens_the_choices(store: ReferralRuntime, deps: Ac
     assert SlotSet("return_word", None) in events  # the word is not kept
 
 
+async def test_each_step_renews_the_proof_so_time_runs_from_the_last_step(
+    store: ReferralRuntime, deps: ActionDeps
+) -> None:
+    referral = sent(store)
+    token = await verified(deps, referral.reference)
+
+    def renewed(events: list[Any]) -> str:
+        (fresh,) = [e["value"] for e in events if e.get("name") == "return_token"]
+        assert fresh and fresh != token
+        assert store.returning is not None
+        with Session(store.engine) as session:
+            found = returning.verified_referral(
+                session, store.cipher, store.returning, token=fresh, conversation_id=HERE
+            )
+            assert found is not None and found.id == referral.id
+            other = returning.verified_referral(
+                session, store.cipher, store.returning, token=fresh, conversation_id="other"
+            )
+            assert other is None  # still this conversation's only
+        return str(fresh)
+
+    _, events = await run(ActionReturning(deps), {"return_token": token}, choice="news")
+    fresh = renewed(events)
+    slots = {"return_token": fresh, "return_kind": "news", "return_text": "He found my work"}
+    said, events = await run(ActionReturningSaveText(deps), slots)
+    assert said[0] == "returning.done.news"
+    renewed(events)
+
+
 async def test_every_failure_is_answered_the_same(store: ReferralRuntime, deps: ActionDeps) -> None:
     known = sent(store)
     no_word = sent(store, word=None)
