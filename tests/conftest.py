@@ -187,6 +187,7 @@ def stack(
         "EXIT_DESTINATION": neutral_site,
         "EMBED_ORIGINS": f'["{origin_of(neutral_site)}"]',
         "HUB_WEBHOOK_URL": hub_stand_in.url,
+        "HUB_PAYLOAD_VERSION": "3",  # the version for a new integration
         "HUB_WEBHOOK_SECRET": SECRET,
         "OUTBOX_POLL_SECONDS": "0.5",
         "PURGE_EVERY_SECONDS": "1",  # the idle purge is seen to run (tests/e2e/test_erasure.py)

@@ -615,7 +615,9 @@ class ValidateReferralForm(UsesDeps, FormValidationAction):
                 # A new way to reach them: ask again whether anyone else sees it.
                 cleared["contact_shared"] = None
             if field == "contact_method":
-                cleared["contact_detail"] = None
+                # What a voicemail or message may be depends on the way: asked afresh (a
+                # "no voicemail" kept from a call would rule out the texts now chosen).
+                cleared |= {"contact_detail": None, "voicemail_ok": None, "message_ok_text": None}
             if field == "voicemail_ok":
                 cleared["message_ok_text"] = None
             if field == "children_count":
@@ -882,9 +884,10 @@ class ActionReferralFinish(UsesDeps, Action):
             dispatcher.utter_message(response="utter_menu")
             return [*forget_referral(), SlotSet("return_token", None)]
         # Last, so its answer is the next message: a word to come back with
-        # (api/actions/returning.py), for this reference only.
+        # (api/actions/returning.py), for this reference only. A link agreement is used up.
         return [
             *forget_referral(),
+            SlotSet("return_token", None),
             SlotSet("last_reference", referral.reference),
             FollowupAction("return_word_form"),
         ]

@@ -16,7 +16,7 @@ import hmac
 import logging
 from typing import Any
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from rasa_sdk.executor import ActionExecutor
@@ -31,8 +31,22 @@ logger = logging.getLogger(__name__)
 router = APIRouter(tags=["actions"], include_in_schema=False)
 
 
+# At most this many actions at once in one API process: each may hold a database
+# connection and an argon2 hash's 64 MiB; Rasa waits for its answer when they queue.
+ACTIONS_AT_ONCE = 8
+
+
 def _run_in_own_loop(executor: ActionExecutor, action_call: ActionCall) -> Any:
     return asyncio.run(executor.run(action_call))
+
+
+def _limiter(request: Request) -> CapacityLimiter:
+    """The app's own: a limiter belongs to the event loop it was made in."""
+    state = request.app.state
+    if getattr(state, "actions_at_once", None) is None:
+        state.actions_at_once = CapacityLimiter(ACTIONS_AT_ONCE)
+    limiter: CapacityLimiter = state.actions_at_once
+    return limiter
 
 
 @router.post("/webhook")
@@ -52,7 +66,9 @@ async def run_action(
     executor: ActionExecutor = request.app.state.action_executor
     action_name = action_call.get("next_action")
     try:
-        result = await to_thread.run_sync(_run_in_own_loop, executor, action_call)
+        result = await to_thread.run_sync(
+            _run_in_own_loop, executor, action_call, limiter=_limiter(request)
+        )
     except ActionExecutionRejection as rejection:
         # A form saying "that answer does not fill my slot": Rasa then tries its policies.
         return JSONResponse(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -143,16 +144,19 @@ class RateLimiter:
         self.engine = engine
         self._secret = secret.encode()
         self._over_until: dict[str, float] = {}
+        self._over_lock = threading.Lock()
 
     def subject(self, value: str) -> str:
         """A keyed hash of an address or id: what the counters and logs may hold."""
         return hmac.new(self._secret, value.encode(), hashlib.sha256).hexdigest()[:32]
 
-    def allow(self, limit: Limit, subject: str) -> bool:
+    def allow(self, limit: Limit, subject: str, *, fail_open: bool = True) -> bool:
         """Count a hit for `subject` (already a subject()); False once over the limit.
 
         If the store cannot be reached the hit is allowed: a limit that fails closed would
-        turn a Redis outage into an outage for survivors."""
+        turn a Redis outage into an outage for survivors. Limits that stand between a
+        guesser and a secret (a confirmation word, a six-digit code) pass fail_open=False:
+        with no store they refuse, and the answer still gives the helplines."""
         now = time.time()
         window = int(now // limit.window_seconds)
         key = f"{limit.name}:{subject}:{window}"
@@ -164,7 +168,7 @@ class RateLimiter:
             logger.warning(
                 "rate limit unavailable limit=%s error=%s", limit.name, type(error).__name__
             )
-            return True
+            return fail_open
         if hits == limit.count + 1:
             logger.warning("rate limit hit limit=%s", limit.name)
             self._record(limit.name)
@@ -174,10 +178,12 @@ class RateLimiter:
         return True
 
     def _remember_over(self, key: str, until: float, now: float) -> None:
-        if len(self._over_until) >= self.MAX_REMEMBERED:
-            self._over_until = {k: t for k, t in self._over_until.items() if t > now}
-        if len(self._over_until) < self.MAX_REMEMBERED:
-            self._over_until[key] = until
+        # Actions call this from worker threads: one thread at a time rebuilds the dict.
+        with self._over_lock:
+            if len(self._over_until) >= self.MAX_REMEMBERED:
+                self._over_until = {k: t for k, t in self._over_until.items() if t > now}
+            if len(self._over_until) < self.MAX_REMEMBERED:
+                self._over_until[key] = until
 
     def purge(self, keep_hits_days: int = 30) -> None:
         self.counter.purge()

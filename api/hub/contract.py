@@ -13,7 +13,9 @@ kept for hubs that integrated with it (HUB_PAYLOAD_VERSION=1): its answers are p
 values with the string "skipped". Version 3 (HUB_PAYLOAD_VERSION=3) is version 2 with one
 more contact method, "they_will_contact": the survivor will contact the hub themselves.
 Versions 1 and 2 cannot say that value, so they get the method as skipped and the flag
-`will_contact_us`, which says it in words. Timestamps are RFC 3339 in UTC, with a "Z".
+`no_safe_contact` whose reason says it in words. Version 3 also names the earlier
+referral of a repeat referral (`previous_reference`); versions 1 and 2 stay as
+published. Timestamps are RFC 3339 in UTC, with a "Z".
 """
 
 from __future__ import annotations
@@ -47,8 +49,16 @@ Channel = Literal["web", "sms", "whatsapp"]
 FlagCode = Literal[
     "threats_to_kill", "strangulation", "afraid_now", "escalation", "pregnant",
     "children_in_home", "area_unconfirmed", "age_unconfirmed", "no_safe_contact",
+    "no_safe_contact_detail",
+]  # fmt: skip
+FlagCodeV3 = Literal[
+    "threats_to_kill", "strangulation", "afraid_now", "escalation", "pregnant",
+    "children_in_home", "area_unconfirmed", "age_unconfirmed", "no_safe_contact",
     "no_safe_contact_detail", "will_contact_us",
 ]  # fmt: skip
+# Versions 1 and 2 were published with a closed list of flag codes: a flag only version 3
+# knows goes to them as the nearest code they know, with its own reason in words.
+OLDER_FLAG = {"will_contact_us": "no_safe_contact"}
 Method = Literal["call", "text", "whatsapp", "email"]
 MethodV3 = Literal["call", "text", "whatsapp", "email", "they_will_contact"]
 Situation = Literal["living_together", "together_not_living", "separated", "other"]
@@ -68,6 +78,10 @@ class Flag(BaseModel):
     code: FlagCode
     reason: str = Field(description="Why, in words for staff.")
     priority: Priority
+
+
+class FlagV3(Flag):
+    code: FlagCodeV3  # type: ignore[assignment]
 
 
 class Status(StrEnum):
@@ -166,14 +180,6 @@ class ReferralV2(BaseModel):
     locale: str = Field(description="The language they used: book an interpreter if not en.")
     channel: Channel
     answers: Answers
-    previous_reference: str | None = Field(
-        default=None,
-        pattern=r"^FD-[A-Z2-9]{4}-[A-Z2-9]{4}$",
-        description=(
-            "A repeat referral: the reference of the same person's earlier referral, which "
-            "they proved was theirs and agreed to link. Absent otherwise."
-        ),
-    )
 
     @field_serializer("created_at")
     def _serialise_time(self, moment: datetime) -> str:
@@ -194,7 +200,16 @@ class ReferralV3(ReferralV2):
 
     model_config = ConfigDict(extra="forbid", title="Front Door self-referral, version 3")
     schema_version: Literal[3]  # type: ignore[assignment]
+    flags: list[FlagV3]  # type: ignore[assignment]
     answers: AnswersV3
+    previous_reference: str | None = Field(
+        default=None,
+        pattern=r"^FD-[A-Z2-9]{4}-[A-Z2-9]{4}$",
+        description=(
+            "A repeat referral: the reference of the same person's earlier referral, which "
+            "they proved was theirs and agreed to link. Absent otherwise."
+        ),
+    )
 
 
 V1Value = str | int | bool | list[str]
@@ -263,7 +278,7 @@ def _readable(answers: dict[str, Any]) -> dict[str, Any]:
 
 def _without_new_methods(answers: dict[str, Any]) -> dict[str, Any]:
     """Versions 1 and 2 know only the four methods: "they will contact us" goes as skipped,
-    and the will_contact_us flag says it."""
+    and its flag (as no_safe_contact, see OLDER_FLAG) says it in words."""
     if answers.get("contact_method") == THEY_WILL_CONTACT:
         return {**answers, "contact_method": SKIPPED}
     return answers
@@ -330,14 +345,19 @@ if __name__ == "__main__":
     main()
 
 
+def _older_flags(flags: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**flag, "code": OLDER_FLAG.get(flag["code"], flag["code"])} for flag in flags]
+
+
 def build(
     version: int,
     referral: Any,
     answers: dict[str, Any],
     previous_reference: str | None = None,
 ) -> dict[str, Any]:
-    """The document for one stored referral, in the hub's chosen version. Versions 2 and 3
-    name the earlier referral of a repeat referral (`previous_reference`); 1 cannot."""
+    """The document for one stored referral, in the hub's chosen version. Only version 3
+    names the earlier referral of a repeat referral (`previous_reference`): versions 1
+    and 2 were published closed to new fields, so they stay exactly as they were."""
     common = {
         "id": referral.id,
         "reference": referral.reference,
@@ -346,7 +366,7 @@ def build(
         else referral.created_at.replace(tzinfo=UTC),
         "referral_for": referral.referral_for,
         "priority": referral.priority,
-        "flags": referral.flags,
+        "flags": _older_flags(list(referral.flags)) if version < 3 else referral.flags,
         "locale": referral.locale,
         "channel": referral.channel,
     }
@@ -356,12 +376,7 @@ def build(
         )
     elif version == 2:
         document = ReferralV2.model_validate(
-            {
-                **common,
-                "schema_version": 2,
-                "answers": answers_v2(answers),
-                "previous_reference": previous_reference,
-            }
+            {**common, "schema_version": 2, "answers": answers_v2(answers)}
         )
     else:
         document = ReferralV3.model_validate(
@@ -372,6 +387,6 @@ def build(
                 "previous_reference": previous_reference,
             }
         )
-    absent = {"previous_reference"} if previous_reference is None else set()
+    absent = {"previous_reference"} if previous_reference is None or version < 3 else set()
     built: dict[str, Any] = document.model_dump(mode="json", by_alias=True, exclude=absent)
     return built

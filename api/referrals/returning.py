@@ -45,7 +45,8 @@ from api.core.limits import Limit, RateLimiter
 from api.erasure.service import forget_here
 from api.outbox import events
 from api.outbox.models import OutboxEntry
-from api.referrals import updates
+from api.referrals import casework, updates
+from api.referrals.answers import PLAIN_MESSAGE
 from api.referrals.contact import sendable_address
 from api.referrals.models import UPDATE_KINDS, Referral, ReferralUpdate, ReturnCode
 from api.referrals.outbound import NotSent
@@ -169,8 +170,12 @@ def check(
     """A proof for this conversation if the word is right for the reference, within both
     limits; otherwise None, whatever the reason (see the module's note)."""
     normalised = normalise_reference(reference) or "not-a-reference"
-    within_reference = limiter.allow(policy.per_reference, limiter.subject(normalised))
-    within_sender = limiter.allow(policy.per_sender, limiter.subject(sender))
+    # With no limit store, no tries: a six-digit code or a word must never be open to
+    # unlimited guesses. The answer still gives the hub's line and the 24-hour helpline.
+    within_reference = limiter.allow(
+        policy.per_reference, limiter.subject(normalised), fail_open=False
+    )
+    within_sender = limiter.allow(policy.per_sender, limiter.subject(sender), fail_open=False)
     referral = by_reference(db_session, normalised)
     matched = _matches(referral.return_word_hash if referral else None, normalise_word(word))
     if referral is not None and not within_reference:
@@ -251,20 +256,32 @@ def request_code(
     survivor is never told either way, and the log says why not without any detail of
     them. Every request counts against the sender's limit and the sends per reference."""
     normalised = normalise_reference(reference) or "not-a-reference"
-    within_sender = limiter.allow(policy.per_sender, limiter.subject(sender))
-    within_sends = limiter.allow(policy.codes_per_reference, limiter.subject(normalised))
+    within_sender = limiter.allow(policy.per_sender, limiter.subject(sender), fail_open=False)
+    within_sends = limiter.allow(
+        policy.codes_per_reference, limiter.subject(normalised), fail_open=False
+    )
     with Session(engine) as db_session:
         referral = by_reference(db_session, normalised)
-        if referral is None or not (within_sender and within_sends):
+        if referral is None:
+            return False
+        # Staff see every request for a code on the referral, sent or not.
+        audit(db_session, "return_code_requested", actor_id=None, referral_id=referral.id)
+        db_session.commit()
+        if not within_sends:
+            _tell_staff_limit_reached(db_session, referral, policy)
+        if not (within_sender and within_sends):
             return False
         answers = cipher.decrypt(referral.encrypted_answers)
-        # What they changed since sending counts: "no more messages", or a new safe number.
-        wishes = updates.contact_wishes(updates.survivor_updates(db_session, cipher, referral))
-        if wishes.stop_messages:
-            logger.info("no code sent: they asked for no more messages")
+        why_not = _why_no_code(db_session, cipher, referral, answers)
+        if why_not is not None:
+            logger.info("no code sent: %s", why_not)
             return False
+        # What they changed since sending counts: a new safe number is where it goes.
+        wishes = updates.contact_wishes(updates.survivor_updates(db_session, cipher, referral))
         if wishes.number:
             answers = {**answers, "contact_detail": wishes.number}
+        # In the language they made the referral in, whoever asks.
+        locale = referral.locale or locale
         address = sendable_address(answers)
         if address is None:
             logger.info("no code sent: no text or WhatsApp number to send to")
@@ -305,6 +322,26 @@ def request_code(
         return False
 
 
+def _why_no_code(
+    db_session: Session, cipher: FieldCipher, referral: Referral, answers: dict[str, object]
+) -> str | None:
+    """Why no code may go to this referral's safe contact, or None. A code is a message
+    nobody asked for at that moment from the phone's point of view: only to a phone that
+    nobody else uses or checks, whose owner chose the plain first message (not their own
+    cover words, which a code would not match), with no "no more messages" since, and not
+    while staff have recorded that contact is unsafe."""
+    if answers.get("contact_shared") != "no":
+        return "someone else may use or check the phone, or they did not say"
+    if answers.get("message_ok_text") != PLAIN_MESSAGE:
+        return "they chose their own words for a first message"
+    wishes = updates.contact_wishes(updates.survivor_updates(db_session, cipher, referral))
+    if wishes.stop_messages:
+        return "they asked for no more messages"
+    if casework.do_not_contact_until(db_session, referral) is not None:
+        return "staff recorded that contact is unsafe for now"
+    return None
+
+
 def check_code(
     db_session: Session,
     cipher: FieldCipher,
@@ -320,10 +357,13 @@ def check_code(
     limits counted, the same single argon2 check, the same proof, and None whatever went
     wrong. A code that opens the referral is used up."""
     normalised = normalise_reference(reference) or "not-a-reference"
-    within_reference = limiter.allow(policy.per_reference, limiter.subject(normalised))
-    within_sender = limiter.allow(policy.per_sender, limiter.subject(sender))
+    within_reference = limiter.allow(
+        policy.per_reference, limiter.subject(normalised), fail_open=False
+    )
+    within_sender = limiter.allow(policy.per_sender, limiter.subject(sender), fail_open=False)
     referral = by_reference(db_session, normalised)
-    live = _live_code(db_session, referral.id) if referral is not None else None
+    # The same query whether or not the reference exists.
+    live = _live_code(db_session, referral.id if referral is not None else "no-such-referral")
     matched = _matches(live.code_hash if live else None, normalise_code(code))
     if referral is not None and not within_reference:
         _tell_staff_limit_reached(db_session, referral, policy)

@@ -174,7 +174,7 @@ def test_a_complete_self_referral_is_stored_encrypted_and_delivered(
             break
         time.sleep(0.2)
     assert delivered, "the hub never received the referral"
-    assert delivered[0]["schema_version"] == 2
+    assert delivered[0]["schema_version"] == 3  # the stack is set up as a new hub would be
     assert delivered[0]["answers"]["name"] == {"status": "answered", "value": NAME}
     assert all(r["signed"] for r in hub_stand_in.received)
     assert hub_stand_in.invalid == []

@@ -575,6 +575,15 @@ def test_changing_the_way_to_reach_them_asks_who_else_sees_it_again() -> None:
         assert cleared["contact_shared"] is None
 
 
+async def test_a_new_way_asks_about_messages_afresh() -> None:
+    """A "no voicemail" kept from a call would rule out the texts chosen instead."""
+    earlier = {"contact_method": "call", "voicemail_ok": False, "change": "contact_method"}
+    cleared = form.validate_summary_ok(False, CollectingDispatcher(), tracker(earlier), DOMAIN)
+    assert cleared["voicemail_ok"] is None and cleared["message_ok_text"] is None
+    asked = await _asked({"contact_method": "text", "voicemail_ok": cleared["voicemail_ok"]})
+    assert "voicemail_ok" not in asked and "message_ok_text" in asked
+
+
 # --- the hub as first point of contact --------------------------------------------------
 
 

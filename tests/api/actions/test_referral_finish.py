@@ -183,6 +183,7 @@ async def test_by_text_the_full_page_is_not_sent_and_a_word_is_offered(
     assert said(dispatcher)[-1] == "emergency.silent_solution"
     assert SlotSet("last_reference", stored.reference) in events
     assert FollowupAction("return_word_form") in events
+    assert SlotSet("return_token", None) in events  # a link agreement is used up
     assert forgotten(events)
 
 

@@ -525,7 +525,7 @@ async def test_the_withdrawal_question_answered_in_words(
 BY_TEXT = {
     "contact_method": "text",
     "contact_detail": "07700 900123",
-    "voicemail_ok": True,
+    "contact_shared": "no",
     "message_ok_text": PLAIN_MESSAGE,
 }
 
@@ -571,7 +571,7 @@ async def test_yes_gets_the_same_answer_whether_or_not_a_code_could_go(
     deps: ActionDeps, texting: ReferralRuntime, stand_in: TwilioStandIn
 ) -> None:
     allowed = sent(texting, word=None, answers=BY_TEXT)
-    forbidden = sent(texting, word=None, answers={**BY_TEXT, "voicemail_ok": False})
+    forbidden = sent(texting, word=None, answers={**BY_TEXT, "contact_shared": "yes"})
     answers = []
     for reference in (forbidden.reference, "FD-2345-6789", allowed.reference):
         said, events = await run(ActionReturning(deps), offered(reference), choice="send_code")

@@ -17,13 +17,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
+from api.core.audit import AuditEvent
 from api.core.clock import utcnow
 from api.core.crypto import FieldCipher
 from api.core.limits import Limit, RateLimiter
 from api.referrals import returning
 from api.referrals import service as referrals
 from api.referrals.answers import PLAIN_MESSAGE
-from api.referrals.models import Referral, ReturnCode
+from api.referrals.models import ContactAttempt, Referral, ReturnCode
 from api.referrals.outbound import OutboundSender
 from api.referrals.returning import ReturningPolicy
 from tests.api.channels.conftest import SURVIVOR, Phone, TwilioStandIn
@@ -34,7 +35,7 @@ HERE = "conversation-coming-back"
 BY_TEXT = {
     "contact_method": "text",
     "contact_detail": "07700 900123",
-    "voicemail_ok": True,
+    "contact_shared": "no",
     "message_ok_text": PLAIN_MESSAGE,
 }
 POLICY = ReturningPolicy(
@@ -241,6 +242,10 @@ def test_wrong_words_and_codes_share_the_senders_limit(app: App, twilio: TwilioS
     [
         {**BY_TEXT, "voicemail_ok": False},  # they said messages are not safe
         {**BY_TEXT, "message_ok_text": None},  # no words they approved
+        {**BY_TEXT, "message_ok_text": "say it's the dentist"},  # their own cover words
+        {**BY_TEXT, "contact_shared": "yes"},  # someone else uses or checks the phone
+        {**BY_TEXT, "contact_shared": "unsure"},
+        {**BY_TEXT, "contact_shared": None},  # not asked (an earlier referral)
         {**BY_TEXT, "contact_method": "call"},
         {**BY_TEXT, "contact_method": "email", "contact_detail": "r@example.org"},
         {**BY_TEXT, "contact_detail": "not a number"},
@@ -315,3 +320,38 @@ def test_erasing_the_referral_erases_its_code(app: App, twilio: TwilioStandIn) -
     with Session(app.engine) as session:
         assert referrals.erase_by_reference(session, referral.reference)
     assert app.codes() == []
+
+
+def test_no_code_while_staff_have_recorded_that_contact_is_unsafe(
+    app: App, twilio: TwilioStandIn
+) -> None:
+    referral = app.send()
+    with Session(app.engine) as session:
+        session.add(
+            ContactAttempt(
+                referral_id=referral.id,
+                author_id="staff-1",
+                outcome="unsafe",
+                retry_after=utcnow() + timedelta(hours=6),
+            )
+        )
+        session.commit()
+    assert app.request(referral.reference) is False
+    assert twilio.sent == [] and app.codes() == []
+
+
+def test_every_request_is_shown_to_staff_and_the_sends_limit_too(
+    app: App, twilio: TwilioStandIn
+) -> None:
+    referral = app.send()
+    for _ in range(4):  # three sends a day, then the limit
+        app.request(referral.reference)
+    with Session(app.engine) as session:
+        actions = [
+            event.action
+            for event in session.exec(
+                select(AuditEvent).where(AuditEvent.referral_id == referral.id)
+            )
+        ]
+    assert actions.count("return_code_requested") == 4
+    assert actions.count(returning.LIMIT_REACHED) == 1

@@ -316,3 +316,24 @@ def test_plain_status_words_cover_every_status() -> None:
     assert {returning.PLAIN_STATUS[s] for s in STATUSES} == {
         "received", "being_looked_at", "will_contact", "closed",
     }  # fmt: skip
+
+
+class _UnreachableCounter:
+    """A limit store that cannot be reached (Redis down)."""
+
+    def hit(self, key: str, window_seconds: int) -> int:
+        raise ConnectionError("the limit store is down")
+
+    def purge(self) -> None:
+        return None
+
+
+def test_with_the_limit_store_down_no_word_or_code_is_tried(engine: Engine) -> None:
+    """Unlimited guesses at a word or a six-digit code must never be possible: with no
+    store to count tries, coming back refuses (the answer still gives the helplines),
+    while the chat's own limits let messages through."""
+    with Session(engine) as session:
+        referral = send(session)
+        down = RateLimiter(_UnreachableCounter(), engine, "limit-key-for-tests")
+        assert check(session, down, referral.reference, WORD) is None
+        assert down.allow(Limit("chat", 5, 60), "someone") is True

@@ -52,17 +52,18 @@ def test_both_referral_pages_show_the_link(
     assert "repeat_referral" in actions
 
 
-def test_the_hub_document_names_the_earlier_reference_in_version_2_only(
+def test_the_hub_document_names_the_earlier_reference_in_version_3_only(
     app: FastAPI, client: TestClient
 ) -> None:
     earlier = refer(app)
     later = repeat_of(app, earlier)
-    v2 = payload(later, dict(ANSWERS), 2, earlier.reference)
-    assert v2["previous_reference"] == earlier.reference and contract_problems(v2) == []
-    plain = payload(earlier, dict(ANSWERS), 2)
+    v3 = payload(later, dict(ANSWERS), 3, earlier.reference)
+    assert v3["previous_reference"] == earlier.reference and contract_problems(v3) == []
+    plain = payload(earlier, dict(ANSWERS), 3)
     assert "previous_reference" not in plain and contract_problems(plain) == []
-    v1 = payload(later, dict(ANSWERS), 1, earlier.reference)
-    assert "previous_reference" not in v1 and contract_problems(v1) == []
+    for version in (1, 2):  # as published: closed to new fields
+        older = payload(later, dict(ANSWERS), version, earlier.reference)
+        assert "previous_reference" not in older and contract_problems(older) == []
 
 
 def test_erasing_the_earlier_referral_unlinks_the_later_one(
