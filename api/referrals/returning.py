@@ -404,13 +404,28 @@ def verified_referral(
 ) -> Referral | None:
     """The referral a proof was given for, if it is this conversation's, recent enough,
     and the referral still exists; otherwise None."""
+    return _sealed_referral(
+        db_session, cipher, token, conversation_id, PROOF_PURPOSE, policy.verified_for
+    )
+
+
+def _sealed_referral(
+    db_session: Session,
+    cipher: FieldCipher,
+    token: str | None,
+    conversation_id: str,
+    purpose: str,
+    valid_for: timedelta,
+) -> Referral | None:
+    """The referral a sealed token names, if it was sealed for this purpose and this
+    conversation within `valid_for`, and the referral still exists; otherwise None."""
     if not token or not conversation_id:
         return None
     try:
-        sealed = cipher.decrypt(token, max_age_seconds=int(policy.verified_for.total_seconds()))
+        sealed = cipher.decrypt(token, max_age_seconds=int(valid_for.total_seconds()))
     except DecryptionError:
         return None
-    if sealed.get("purpose") != PROOF_PURPOSE or sealed.get("conversation") != conversation_id:
+    if sealed.get("purpose") != purpose or sealed.get("conversation") != conversation_id:
         return None
     referral_id = sealed.get("referral")
     return db_session.get(Referral, referral_id) if isinstance(referral_id, str) else None
@@ -503,13 +518,6 @@ def referral_to_link(
 ) -> Referral | None:
     """At "Send it": the earlier referral the new one is linked to, if this conversation
     holds a recent agreement sealed by link_agreement and that referral still exists."""
-    if not token or not conversation_id:
-        return None
-    try:
-        sealed = cipher.decrypt(token, max_age_seconds=int(policy.link_within.total_seconds()))
-    except DecryptionError:
-        return None
-    if sealed.get("purpose") != LINK_PURPOSE or sealed.get("conversation") != conversation_id:
-        return None
-    referral_id = sealed.get("referral")
-    return db_session.get(Referral, referral_id) if isinstance(referral_id, str) else None
+    return _sealed_referral(
+        db_session, cipher, token, conversation_id, LINK_PURPOSE, policy.link_within
+    )
