@@ -94,7 +94,7 @@ class Settings(BaseSettings):
     # The version of the referral document the hub's system was built for
     # (docs/hub-delivery.md): 2, 3 for a new integration (it can say "they will contact
     # you"), or 1 for a hub that integrated with version 1.
-    hub_payload_version: Literal[1, 2, 3] = 2
+    hub_payload_version: int = Field(default=2, ge=1, le=3)
     # Retries back off exponentially (with jitter) up to the cap, for at least this long,
     # then the entry is dead-lettered for staff to see and retry.
     hub_retry_base_seconds: float = 30.0

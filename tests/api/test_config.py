@@ -44,3 +44,15 @@ def test_long_random_secrets_are_accepted(environment: str) -> None:
 
 def test_the_tests_run_with_placeholders() -> None:
     assert Settings(**NO_FILES, environment="test").rasa_timeout_seconds == 8.0  # type: ignore[arg-type]
+
+
+def test_the_hub_document_version_is_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """HUB_PAYLOAD_VERSION comes as text: "3" is version 3, and a version that does not
+    exist stops the start rather than sending documents no hub can read."""
+    monkeypatch.setenv("HUB_PAYLOAD_VERSION", "3")
+    assert Settings(**NO_FILES, environment="test").hub_payload_version == 3  # type: ignore[arg-type]
+    monkeypatch.setenv("HUB_PAYLOAD_VERSION", "4")
+    with pytest.raises(ValidationError):
+        Settings(**NO_FILES, environment="test")  # type: ignore[arg-type]
