@@ -195,8 +195,10 @@ SENT_CODE = "If we can, we have sent a code"
 
 
 def sent_without_word(chat: Chat, messages_ok: bool = True) -> str:
+    """A referral whose safe contact may receive a code (texts, a phone nobody else uses,
+    the plain first message), or, without `messages_ok`, one that may not (calls only)."""
     begin_referral(chat)
-    answer_all(chat, messages_ok=messages_ok)
+    answer_all(chat, messages_ok=messages_ok, plain_words=True)
     sent = chat.said("/affirm")
     reference = sent.split("Your reference is ")[1].split(".")[0]
     assert "call the hub" in chat.said("/skip")  # no word chosen

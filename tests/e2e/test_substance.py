@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from api.core.payloads import intent_payload
+from api.referrals.answers import PLAIN_MESSAGE
 from scripts.stack import Stack
 from tests.e2e.conftest import Chat
 from tests.stand_ins import StandInHub
@@ -107,10 +109,14 @@ def begin_referral(chat: Chat) -> None:
     assert "How old" in chat.said("/affirm")
 
 
-def answer_all(chat: Chat, messages_ok: bool = True) -> str:
+PLAIN_WORDS = intent_payload("inform", first_message=PLAIN_MESSAGE)  # its button
+
+
+def answer_all(chat: Chat, messages_ok: bool = True, plain_words: bool = False) -> str:
     """From age to the summary, with a digression, a wrong number and a skip on the way.
-    `messages_ok`: texts to PHONE, with the words of a first text; otherwise calls to PHONE
-    with no voicemail or message (so nothing may ever be written to them)."""
+    `messages_ok`: texts to PHONE, with their own words for a first text (or the plain
+    message, with `plain_words`); otherwise calls to PHONE with no voicemail or message
+    (so nothing may ever be written to them)."""
     assert "live" in chat.said("34")
     assert "call you" in chat.said("YO1 7HH")
     chat.send(NAME)
@@ -122,7 +128,8 @@ def answer_all(chat: Chat, messages_ok: bool = True) -> str:
     chat.send(TIMES)
     assert "not a person" in chat.said("are you a bot")  # a digression, then back
     if messages_ok:
-        chat.send("only my first name")  # what a first text may say
+        # What a first text may say.
+        chat.send(PLAIN_WORDS if plain_words else "only my first name")
     else:
         assert "who we are" in chat.said("/deny")  # no voicemail, so no words for one
     chat.send("/deny")
