@@ -70,6 +70,7 @@ bench: setup-browser model
 	$(API_PY) -m bench.load
 	$(API_PY) -m bench.flood
 	$(API_PY) -m bench.message_latency
+	$(API_PY) -m bench.referral_turns
 
 clean:
 	rm -rf .venvs models .rasa var reports test-artifacts
