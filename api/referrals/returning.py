@@ -10,8 +10,10 @@ The one difference: the first try over the per-reference limit at a real referen
 window writes an audit event, so staff are told (see _tell_staff_limit_reached).
 
 A survivor with no word (or who forgot it) may ask for a one-time code instead, sent to
-the safe contact their referral gave, only by the text or WhatsApp they chose and only if
-they allowed messages there (api/referrals/contact.py). Whether a code went, and why not,
+the safe contact their referral gave, only by the text or WhatsApp they chose, only if
+they allowed messages there (api/referrals/contact.py), said nobody else uses or checks
+the phone and chose the plain first message, and only while staff have not recorded
+contact as unsafe (_why_no_code). Whether a code went, and why not,
 is never said: the request is answered the same, at once, before anything is looked up
 (the sending happens afterwards, off the event loop). A code is 6 digits, kept only as an
 argon2id hash, good for `code_valid_for` and once; sends are limited per reference, and a
@@ -264,7 +266,7 @@ def request_code(
         referral = by_reference(db_session, normalised)
         if referral is None:
             return False
-        # Staff see every request for a code on the referral, sent or not.
+        # Every request for a code is audited against the referral, sent or not.
         audit(db_session, "return_code_requested", actor_id=None, referral_id=referral.id)
         db_session.commit()
         if not within_sends:
