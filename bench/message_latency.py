@@ -23,7 +23,8 @@ from pathlib import Path
 import httpx
 
 from bench.processes import MemoryWatch
-from scripts.stack import NO_RATE_LIMITS, ROOT, Stack, free_port
+from bench.quiet_stack import quiet_stack
+from scripts.stack import ROOT
 
 SCRIPT = [
     ("en", "hi"),
@@ -53,38 +54,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.message_latency")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as work:
-        stack = Stack(
-            api_port=free_port(),
-            rasa_port=free_port(),
-            database_url=f"sqlite:///{Path(work) / 'bench.db'}",
-            log_dir=ROOT / "reports" / "bench" / "logs",
-            extra_env={"LOG_LEVEL": "WARNING", **NO_RATE_LIMITS},
-        )
-        stack.start_api()
-        stack.start_rasa()
-        try:
-            stack.wait_until_ready(timeout=300)
-            watch = MemoryWatch(stack.processes)
-            watch.start()
-            times: list[float] = []
-            with httpx.Client(base_url=stack.api_url, timeout=60) as http:
-                for round_number in range(args.rounds + 1):  # the first round warms up
-                    for locale, text in SCRIPT:
-                        body = {"text": "/greet", "locale": locale}
-                        cid = http.post("/api/chat/messages", json=body).json()["conversation_id"]
-                        body = {"conversation_id": cid, "text": "/affirm", "locale": locale}
-                        http.post("/api/chat/messages", json=body)
-                        started = time.perf_counter()
-                        body = {"conversation_id": cid, "text": text, "locale": locale}
-                        response = http.post("/api/chat/messages", json=body)
-                        took = time.perf_counter() - started
-                        response.raise_for_status()
-                        if round_number:
-                            times.append(took)
-            peaks = watch.stop()
-        finally:
-            stack.stop_all()
+    with tempfile.TemporaryDirectory() as work, quiet_stack(Path(work)) as stack:
+        watch = MemoryWatch(stack.processes)
+        watch.start()
+        times: list[float] = []
+        with httpx.Client(base_url=stack.api_url, timeout=60) as http:
+            for round_number in range(args.rounds + 1):  # the first round warms up
+                for locale, text in SCRIPT:
+                    body = {"text": "/greet", "locale": locale}
+                    cid = http.post("/api/chat/messages", json=body).json()["conversation_id"]
+                    body = {"conversation_id": cid, "text": "/affirm", "locale": locale}
+                    http.post("/api/chat/messages", json=body)
+                    started = time.perf_counter()
+                    body = {"conversation_id": cid, "text": text, "locale": locale}
+                    response = http.post("/api/chat/messages", json=body)
+                    took = time.perf_counter() - started
+                    response.raise_for_status()
+                    if round_number:
+                        times.append(took)
+        peaks = watch.stop()
     report = {
         "date": datetime.now(UTC).date().isoformat(),
         "command": "python -m bench.message_latency",

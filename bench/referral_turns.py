@@ -24,7 +24,8 @@ from pathlib import Path
 import httpx
 
 from bench.load import SCRIPTS
-from scripts.stack import NO_RATE_LIMITS, ROOT, Stack, free_port
+from bench.quiet_stack import quiet_stack
+from scripts.stack import ROOT
 
 REPORT = ROOT / "reports" / "bench-referral-turns.json"
 
@@ -52,23 +53,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.referral_turns")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as work:
-        stack = Stack(
-            api_port=free_port(),
-            rasa_port=free_port(),
-            database_url=f"sqlite:///{Path(work) / 'bench.db'}",
-            log_dir=ROOT / "reports" / "bench" / "logs",
-            extra_env={"LOG_LEVEL": "WARNING", **NO_RATE_LIMITS},
-        )
-        stack.start_api()
-        stack.start_rasa()
-        try:
-            stack.wait_until_ready(timeout=300)
-            with httpx.Client(base_url=stack.api_url, timeout=60) as http:
-                one_referral(http)  # warms up every path once
-                rounds = [one_referral(http) for _ in range(args.rounds)]
-        finally:
-            stack.stop_all()
+    with (
+        tempfile.TemporaryDirectory() as work,
+        quiet_stack(Path(work)) as stack,
+        httpx.Client(base_url=stack.api_url, timeout=60) as http,
+    ):
+        one_referral(http)  # warms up every path once
+        rounds = [one_referral(http) for _ in range(args.rounds)]
     by_place = [statistics.median(times) * 1000 for times in zip(*rounds, strict=True)]
     third, twenty_sixth = by_place[2], by_place[25]
     report = {
