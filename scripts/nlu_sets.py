@@ -21,6 +21,9 @@ from scripts.stack import ROOT
 
 SETS = ROOT / "tests" / "nlu"
 LOCALES = ("en", "pl", "ur", "ar")
+# For choosing settings: the general one, and one of danger, self-harm and calm
+# look-alikes only, large enough to choose the danger net's thresholds on.
+DEVELOPMENT_SETS = ("dev", "safety-dev")
 SHORT = 2  # words: shared by everyone, never left out
 ENTITY_MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
@@ -83,8 +86,13 @@ def scored(name: str, locale: str, root: Path = SETS) -> Scored:
     seen = {
         "seen_in_training": training_texts(),
         "in_development_set": (
-            frozenset(same(i.text) for i in load("dev", locale, root))
-            if name != "dev"
+            frozenset(
+                same(i.text)
+                for dev in DEVELOPMENT_SETS
+                if (root / dev / f"{locale}.yml").exists()
+                for i in load(dev, locale, root)
+            )
+            if name not in DEVELOPMENT_SETS
             else frozenset()
         ),
         "in_another_language": frozenset(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.nlu_sets import LOCALES, SHORT, load, same, scored, training_texts
+from scripts.nlu_sets import DEVELOPMENT_SETS, LOCALES, SHORT, load, same, scored, training_texts
 
 SMALLEST = {"en": 300, "pl": 150, "ur": 150, "ar": 150}
 KINDS = {"topic", "act", "danger", "self_harm", "calm"}
@@ -26,12 +26,16 @@ def test_the_frozen_set_is_big_enough_and_labelled(locale: str) -> None:
     assert all(item.label for item in items if item.kind in {"topic", "act"})
 
 
-@pytest.mark.parametrize("name", ["frozen", "dev"])
+@pytest.mark.parametrize("name", ["frozen", "dev", "safety-dev"])
 @pytest.mark.parametrize("locale", LOCALES)
 def test_what_counts_is_apart_from_training_and_from_each_other(name: str, locale: str) -> None:
     chosen = scored(name, locale)
     learned = training_texts()
-    others = {same(i.text) for i in load("dev", locale)} if name == "frozen" else set()
+    others = (
+        {same(i.text) for dev in DEVELOPMENT_SETS for i in load(dev, locale)}
+        if name == "frozen"
+        else set()
+    )
     for item in chosen.items:
         text = same(item.text)
         if len(text.split()) > SHORT:
