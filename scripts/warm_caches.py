@@ -1,6 +1,7 @@
-"""Encode the topic passages once, before anything starts, so the API and the tests start
-with them in var/cache/ (a first start would otherwise spend about half a minute of CPU
-encoding them while Rasa loads). Run by `make model`; quick when nothing changed.
+"""Encode the topic passages and train the danger net once, before anything starts, so
+the API and the tests start with them in var/cache/ (a first start would otherwise spend
+a minute or two of CPU on them while Rasa loads, and the first message would wait). Run
+by `make model`; quick when nothing changed.
 
 python -m scripts.warm_caches
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+from api.nlu.danger import get_danger_net
 from api.nlu.retrieval import get_retriever
 
 
@@ -17,6 +19,12 @@ def main() -> None:
     retriever = get_retriever()
     print(
         f"Topic passages ready: {len(retriever.passages)} in "
+        f"{time.monotonic() - started:.1f} s (var/cache/)"
+    )
+    started = time.monotonic()
+    net = get_danger_net()
+    print(
+        f"Danger net ready: {len(net.classifier.classes)} kinds of message learned in "
         f"{time.monotonic() - started:.1f} s (var/cache/)"
     )
 

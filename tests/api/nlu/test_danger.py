@@ -3,9 +3,13 @@ foresee, are caught; calm messages that share their words are not."""
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from api.nlu.danger import DangerNet, NetSettings, get_danger_net
+import pytest
+import yaml
+
+from api.nlu.classifier import ClassifierSettings
+from api.nlu.danger import CACHE_DIR, DangerNet, NetSettings, get_danger_net
 
 
 @pytest.fixture(scope="module")
@@ -42,14 +46,46 @@ def test_calm_messages_that_share_the_words_are_not_alarms(net: DangerNet, text:
     assert not net.check(text).any
 
 
-def test_a_message_as_close_to_calm_as_to_danger_is_not_an_alarm(net: DangerNet) -> None:
-    """The margin: closeness to danger alone is not enough."""
+def test_the_threshold_decides(net: DangerNet) -> None:
     text = "he's kicking the front door in right now"
-    close = net.closeness(net.encoder.queries([text])[0])
-    strict = DangerNet(
-        net.encoder, settings=NetSettings(margin=close["danger"] - close["calm"] + 0.01)
+    assert net.probability(net.encoder.queries([text])[0])["danger"] > net.settings.danger
+    never = DangerNet(
+        net.encoder,
+        settings=NetSettings(danger=1.01, self_harm=1.01),
+        cache_dir=CACHE_DIR,
     )
-    assert not strict.check(text).danger
+    assert not never.check(text).any
+
+
+def test_it_learns_what_its_files_teach_and_keeps_what_it_learned(
+    net: DangerNet, tmp_path: Path
+) -> None:
+    """The net is trained on the files it is given: moving a kind of message from danger
+    to calm changes its answer. What it learned is kept on disk and read back unchanged,
+    and different files are trained afresh."""
+    fire = ["the house is on fire", "he set the kitchen alight", "flames everywhere help"]
+    weather = ["lovely sunny day", "it is raining again", "cold and windy out"]
+    quick = NetSettings(classifier=ClassifierSettings(members=1, steps=150))
+
+    def build(danger: list[str], calm: list[str]) -> DangerNet:
+        folder = tmp_path / "exemplars"
+        folder.mkdir(exist_ok=True)
+        (folder / "en.yml").write_text(
+            yaml.safe_dump({"danger": danger, "calm": calm}), encoding="utf-8"
+        )
+        return DangerNet(
+            net.encoder, folder, quick, cache_dir=tmp_path / "cache", questions_dir=None
+        )
+
+    text = "the flat is on fire"
+    assert build(fire, weather).check(text).danger
+    assert not build(weather, fire).check(text).danger
+    saved = sorted((tmp_path / "cache").glob("danger-net-*.npz"))
+    assert len(saved) == 2
+    again = build(fire, weather)
+    assert len(list((tmp_path / "cache").glob("danger-net-*.npz"))) == 2
+    vector = net.encoder.queries([text])[0]
+    assert again.probability(vector) == build(fire, weather).probability(vector)
 
 
 def test_every_danger_example_rasa_learns_is_caught_before_rasa(net: DangerNet) -> None:
