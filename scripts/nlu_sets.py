@@ -21,9 +21,10 @@ from scripts.stack import ROOT
 
 SETS = ROOT / "tests" / "nlu"
 LOCALES = ("en", "pl", "ur", "ar")
-# For choosing settings: the general one, and one of danger, self-harm and calm
-# look-alikes only, large enough to choose the danger net's thresholds on.
-DEVELOPMENT_SETS = ("dev", "safety-dev")
+# For choosing settings: the general one; one of danger, self-harm and calm look-alikes
+# only, large enough to choose the danger net's thresholds on; and one of dialogue acts
+# only, twelve of each in each language.
+DEVELOPMENT_SETS = ("dev", "safety-dev", "act-dev")
 SHORT = 2  # words: shared by everyone, never left out
 ENTITY_MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 

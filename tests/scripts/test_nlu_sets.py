@@ -16,6 +16,9 @@ SMALLEST = {"en": 300, "pl": 150, "ur": 150, "ar": 150}
 KINDS = {"topic", "act", "danger", "self_harm", "calm"}
 # A few common phrases coincide ("i want to die"); many would mean a set was copied.
 MOST_LEFT_OUT = 0.08
+# Everyday acts are short and said in few ways ("can i talk to someone", "thank you so
+# much"): English, with about 100 training examples per act, shares more of them.
+MOST_LEFT_OUT_OF_ACTS = 0.2
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -26,7 +29,7 @@ def test_the_frozen_set_is_big_enough_and_labelled(locale: str) -> None:
     assert all(item.label for item in items if item.kind in {"topic", "act"})
 
 
-@pytest.mark.parametrize("name", ["frozen", "dev", "safety-dev"])
+@pytest.mark.parametrize("name", ["frozen", *DEVELOPMENT_SETS])
 @pytest.mark.parametrize("locale", LOCALES)
 def test_what_counts_is_apart_from_training_and_from_each_other(name: str, locale: str) -> None:
     chosen = scored(name, locale)
@@ -40,7 +43,8 @@ def test_what_counts_is_apart_from_training_and_from_each_other(name: str, local
         text = same(item.text)
         if len(text.split()) > SHORT:
             assert text not in learned and text not in others
-    assert sum(chosen.left_out.values()) <= MOST_LEFT_OUT * len(load(name, locale))
+    most = MOST_LEFT_OUT_OF_ACTS if name == "act-dev" else MOST_LEFT_OUT
+    assert sum(chosen.left_out.values()) <= most * len(load(name, locale))
 
 
 def test_no_scored_message_is_in_two_languages() -> None:
