@@ -49,9 +49,9 @@ pytest:
 test: setup-browser model lint validate pytest
 
 # How well it understands people as they write, on the frozen test set and the development
-# set, through the running service (about 25 minutes; docs/nlu.md).
+# sets, through the running service (about 35 minutes; docs/nlu.md).
 nlu-report: model
-	$(API_PY) -m scripts.understanding_report --sets frozen,dev
+	$(API_PY) -m scripts.understanding_report --sets frozen,dev,safety-dev,act-dev
 
 # The intent model on held-out splits of its own examples (trains a model per split).
 nlu-heldout: setup
