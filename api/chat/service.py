@@ -84,6 +84,8 @@ def _words(text: str) -> bool:
     return not text.startswith("/") and len(text.split()) >= 2
 
 
+# How long an answer the word lists have already found waits for the danger net.
+LISTED_NET_WAIT_SECONDS = 0.5
 UNAVAILABLE = [MessageKey(key="system.unavailable")]
 SLOW_DOWN = [MessageKey(key="system.slow_down")]
 NOTHING_TO_SAY = [MessageKey(key="fallback.not_sure", buttons=[MENU_BUTTON])]
@@ -168,9 +170,18 @@ class ChatService:
         found = NetFinding()
         if not result.exit and _words(text):
             # The second net, by meaning (api/nlu/danger.py): danger in words no list
-            # foresaw, and whether someone is hurt. Off the event loop: it takes ~14 ms.
+            # foresaw, and whether someone is hurt. Off the event loop (~14 ms, and its
+            # first build, which it may wait for, takes a minute). When the lists have
+            # found danger their answer never waits for it: the net may only add the
+            # line about medical help, if it answers at once.
+            listed = result.emergency or result.self_harm
             try:
-                found = await asyncio.to_thread(self.danger_net().check, text)
+                found = await asyncio.wait_for(
+                    asyncio.to_thread(lambda: self.danger_net().check(text)),
+                    timeout=LISTED_NET_WAIT_SECONDS if listed else None,
+                )
+            except TimeoutError:
+                logger.warning("danger net slow; the word lists answered alone")
             except Exception as error:  # the word lists have answered; carry on with them
                 logger.error("danger net unavailable error=%s", type(error).__name__)
         hurt = found.injury and (found.danger or result.emergency)

@@ -25,7 +25,7 @@ Array = np.ndarray
 @dataclass(frozen=True)
 class ClassifierSettings:
     hidden: int = 64
-    weight_decay: float = 3e-3
+    weight_decay: float = 1e-2
     steps: int = 500
     learning_rate: float = 0.01
     members: int = 5  # networks averaged, each from its own seed
@@ -45,6 +45,8 @@ class MeaningClassifier:
         cls, vectors: Vectors, labels: Sequence[str], settings: ClassifierSettings
     ) -> MeaningClassifier:
         classes = sorted(set(labels))
+        if len(classes) < 2:
+            raise ValueError("a classifier needs at least two kinds of example")
         y = np.array([classes.index(name) for name in labels])
         x = vectors.astype(np.float64)
         mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
@@ -53,6 +55,16 @@ class MeaningClassifier:
         for seed in range(settings.members):
             layers += _fit_one(x, y, len(classes), settings, seed)
         return cls(classes, mean, scale, layers)
+
+    def fits(self, dims: int) -> bool:
+        """Whether this was trained on vectors of this width (and holds only numbers)."""
+        return (
+            len(self.layers) >= 4
+            and len(self.layers) % 4 == 0
+            and self.mean.shape == (dims,)
+            and all(layer.shape[0] == dims for layer in self.layers[::4])
+            and all(np.isfinite(layer).all() for layer in self.layers)
+        )
 
     def probabilities(self, vectors: Vectors) -> Array:
         x = (vectors.astype(np.float64) - self.mean) / self.scale

@@ -8,18 +8,21 @@ This net reads a message the lists let through with a small classifier over its 
 messages that share their words (past abuse told calmly, sleeplessness, questions about
 the law, jokes) and of ordinary questions about abuse (the topic examples). Nearness to
 a single exemplar alone cannot tell "he strangled me, years ago" from "he's strangling
-me"; a classifier trained on both can. Its thresholds were chosen on the development
-sets for recall; its false alarms on calm messages are reported by make nlu-report
-(docs/nlu.md).
+me"; a classifier trained on both can. Nearness stays as a second trigger: a message
+very close to a danger exemplar and not to a calm one alarms whatever the classifier
+says. Its thresholds were chosen on the development sets for recall; its false alarms
+on calm messages are reported by make nlu-report (docs/nlu.md).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 import threading
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,25 +34,49 @@ import yaml
 
 from api.core.config import PROJECT_ROOT
 from api.nlu.classifier import ClassifierSettings, MeaningClassifier
-from api.nlu.encoder import Encoder, Vectors, get_encoder
+from api.nlu.encoder import WEIGHTS_SHA256, Encoder, Vectors, get_encoder
 
 EXEMPLARS_DIR = PROJECT_ROOT / "safety" / "exemplars"
+# The exemplar files' folders, named so that a new folder is never training by accident.
+EXEMPLAR_FOLDERS = (".", "more", "corpus")
 TOPIC_EXAMPLES_DIR = PROJECT_ROOT / "content" / "topics" / "examples"
 CACHE_DIR = PROJECT_ROOT / "var" / "cache"
 KINDS = ("danger", "self_harm", "injury", "calm")
 # The classifier's classes: injury is danger to it (the injury line is decided apart).
 CLASS_OF_KIND = {"danger": "danger", "injury": "danger", "self_harm": "self_harm", "calm": "calm"}
 QUESTION = "question"  # an ordinary question about abuse: a topic example
+CLASSES = frozenset({*CLASS_OF_KIND.values(), QUESTION})
+# Topics whose examples often tell of harm going on ("he locks me in the bedroom", "they
+# took my passport"): not taught as ordinary questions, so they never pull danger down.
+NOT_QUESTIONS = frozenset(
+    {
+        "physical-abuse",
+        "stalking-and-harassment",
+        "staying-safely",
+        "honour-based-abuse-and-forced-marriage",
+        "child-to-parent-abuse",
+    }
+)
+# Part of every cache key: change it when the way the net is trained changes.
+TRAINING_VERSION = 2
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class NetSettings:
     # Chosen on tests/nlu/dev and tests/nlu/safety-dev with scripts/danger_tuning.py, for
-    # recall first, then the fewest alarms on calm messages. The net's guidance comes
-    # before the answer, never instead of it (api/chat/service.py), so a question about
-    # abuse told in frightening words is still answered.
-    danger: float = 0.25
-    self_harm: float = 0.25
+    # recall first (docs/nlu.md). The net's guidance comes before the answer, never
+    # instead of it (api/chat/service.py), so a question about abuse told in frightening
+    # words is still answered.
+    # An alarm: danger and self-harm together at least this likely...
+    alarm: float = 0.4
+    # ...or the nearest danger or self-harm exemplar at least this close, and closer than
+    # any calm one by the margin (the net's rule before the classifier, kept as a trigger).
+    near: float = 0.92
+    margin: float = 0.01
+    # With an alarm, Samaritans too when self-harm is at least this likely.
+    self_harm: float = 0.05
     # Someone hurt: nearest injury exemplar at least this close (only with danger).
     injury: float = 0.9
     classifier: ClassifierSettings = field(default_factory=ClassifierSettings)
@@ -72,10 +99,14 @@ class TrainingSet:
     kinds: list[str]  # danger, self_harm, injury, calm or question
 
 
+class ExemplarError(ValueError):
+    """An exemplar file the net cannot learn from as it stands."""
+
+
 def training_set(
     folder: Path = EXEMPLARS_DIR, questions_dir: Path | None = TOPIC_EXAMPLES_DIR
 ) -> TrainingSet:
-    """Every exemplar (safety/exemplars/, more/ and corpus/) and every topic example."""
+    """Every exemplar (safety/exemplars/, more/ and corpus/) and the topic examples."""
     texts: list[str] = []
     kinds: list[str] = []
     seen: set[str] = set()
@@ -87,35 +118,46 @@ def training_set(
             texts.append(text)
             kinds.append(kind)
 
-    paths = sorted(folder.glob("*.yml")) + sorted(folder.glob("*/*.yml"))
-    for path in paths:
+    for path in [p for sub in EXEMPLAR_FOLDERS for p in sorted((folder / sub).glob("*.yml"))]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if unknown := set(data) - set(KINDS):  # "self-harm:" would be ignored silently
+            raise ExemplarError(f"{path.name}: unknown kinds {sorted(unknown)}")
         for kind in KINDS:
             for text in data.get(kind) or []:
                 add(str(text), kind)
     if questions_dir is not None:
         for path in sorted(questions_dir.glob("*.yml")):
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            for examples in (data.get("topics") or {}).values():
-                for text in examples:
-                    add(str(text), QUESTION)
+            for slug, examples in (data.get("topics") or {}).items():
+                if slug not in NOT_QUESTIONS:
+                    for text in examples:
+                        add(str(text), QUESTION)
+    for needed in ("danger", "self_harm", "calm"):
+        if needed not in kinds:
+            raise ExemplarError(f"no {needed} exemplars in {folder}")
     return TrainingSet(texts, kinds)
 
 
 def _key(*parts: object) -> str:
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=repr).encode()).hexdigest()[
-        :16
-    ]
+    """A cache key from everything that shapes the result, the encoder's weights and the
+    way of training included."""
+    parts = (WEIGHTS_SHA256, TRAINING_VERSION, *parts)
+    digest = hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=repr).encode())
+    return digest.hexdigest()[:16]
 
 
 def encoded(encoder: Encoder, texts: list[str], cache_dir: Path | None) -> Vectors:
-    """Encoded once; kept on disk by a hash of the texts, so a restart is quick."""
-    key = _key(texts)
-    cached = cache_dir / f"danger-{key}.npy" if cache_dir else None
+    """Encoded once; kept on disk by a hash of the texts, so a restart is quick. A cached
+    file that is unreadable or the wrong shape is ignored and made again."""
+    cached = cache_dir / f"danger-{_key(texts)}.npy" if cache_dir else None
     if cached is not None and cached.exists():
-        vectors: Vectors = np.load(cached)
-        if vectors.shape[0] == len(texts):
-            return vectors
+        try:
+            vectors: Vectors = np.load(cached)
+            width = encoder.queries(texts[:1]).shape[1]
+            if vectors.shape == (len(texts), width) and np.isfinite(vectors).all():
+                return vectors
+        except (OSError, ValueError) as error:
+            logger.warning("danger net cache unreadable error=%s", type(error).__name__)
     vectors = encoder.queries(texts)
     if cached is not None:
         _write_whole(cached, lambda handle: np.save(handle, vectors))
@@ -125,11 +167,18 @@ def encoded(encoder: Encoder, texts: list[str], cache_dir: Path | None) -> Vecto
 def trained(
     vectors: Vectors, labels: list[str], settings: ClassifierSettings, cache_dir: Path | None
 ) -> MeaningClassifier:
-    """Trained once (about 20 seconds); kept on disk by a hash of what shaped it."""
+    """Trained once (about a minute of CPU); kept on disk by a hash of what shaped it. A
+    cached file that is unreadable or not a net for these vectors is trained again."""
     key = _key(hashlib.sha256(vectors.tobytes()).hexdigest(), labels, settings)
     cached = cache_dir / f"danger-net-{key}.npz" if cache_dir else None
     if cached is not None and cached.exists():
-        return MeaningClassifier.load(cached)
+        try:
+            found = MeaningClassifier.load(cached)
+            if set(found.classes) == set(labels) and found.fits(vectors.shape[1]):
+                return found
+            logger.warning("danger net cache does not fit; training again")
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+            logger.warning("danger net cache unreadable error=%s", type(error).__name__)
     classifier = MeaningClassifier.train(vectors, labels, settings)
     if cached is not None:
         _write_whole(cached, classifier.save)
@@ -137,13 +186,22 @@ def trained(
 
 
 def _write_whole(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Written beside, then renamed: several API processes may start at once, and none
-    may read a file another is still writing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, part = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    with os.fdopen(handle, "wb") as file:
-        write(file)
-    os.replace(part, path)
+    """Written beside, synced, then renamed: several API processes may start at once, and
+    none may read a file another is still writing. A cache that cannot be written costs
+    the next start its time, nothing else."""
+    part = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, part = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        with os.fdopen(handle, "wb") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(part, path)
+    except OSError as error:
+        logger.warning("danger net cache not written error=%s", type(error).__name__)
+        if part is not None:
+            Path(part).unlink(missing_ok=True)
 
 
 class DangerNet:
@@ -160,24 +218,37 @@ class DangerNet:
         found = training_set(folder, questions_dir)
         vectors = encoded(encoder, found.texts, cache_dir)
         kinds = np.array(found.kinds)
-        self.injuries: Vectors = vectors[kinds == "injury"]
+        # Nearness, per kind: the second trigger and the injury line.
+        self.exemplars: dict[str, Vectors] = {
+            kind: vectors[kinds == kind] for kind in KINDS if (kinds == kind).any()
+        }
         labels = [CLASS_OF_KIND.get(kind, kind) for kind in found.kinds]
         self.classifier = trained(vectors, labels, self.settings.classifier, cache_dir)
 
     def probability(self, vector: Vectors) -> dict[str, float]:
         return self.classifier.probability(vector)
 
+    def closeness(self, vector: Vectors) -> dict[str, float]:
+        return {kind: float((rows @ vector).max()) for kind, rows in self.exemplars.items()}
+
     def check(self, text: str, vector: Vectors | None = None) -> NetFinding:
         query = self.encoder.queries([text])[0] if vector is None else vector
-        p = self.probability(query)
-        danger = p.get("danger", 0.0) >= self.settings.danger
-        injury = bool(len(self.injuries)) and float((self.injuries @ query).max()) >= (
-            self.settings.injury
-        )
+        return self.decide(self.probability(query), self.closeness(query))
+
+    def decide(self, p: dict[str, float], close: dict[str, float]) -> NetFinding:
+        settings = self.settings
+        calm = close.get("calm", -1.0) + settings.margin
+
+        def near(kind: str) -> bool:
+            return close.get(kind, -1.0) >= settings.near and close.get(kind, -1.0) > calm
+
+        likely = p.get("danger", 0.0) + p.get("self_harm", 0.0) >= settings.alarm
+        alarm = likely or near("danger") or near("self_harm")
         return NetFinding(
-            danger=danger,
-            self_harm=p.get("self_harm", 0.0) >= self.settings.self_harm,
-            injury=injury,
+            danger=alarm,
+            self_harm=alarm
+            and (p.get("self_harm", 0.0) >= settings.self_harm or near("self_harm")),
+            injury=close.get("injury", -1.0) >= settings.injury,
         )
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from api.nlu.classifier import ClassifierSettings
-from api.nlu.danger import CACHE_DIR, DangerNet, NetSettings, get_danger_net
+from api.nlu.classifier import ClassifierSettings, MeaningClassifier
+from api.nlu.danger import CACHE_DIR, DangerNet, ExemplarError, NetSettings, get_danger_net
 
 
 @pytest.fixture(scope="module")
@@ -46,14 +46,10 @@ def test_calm_messages_that_share_the_words_are_not_alarms(net: DangerNet, text:
     assert not net.check(text).any
 
 
-def test_the_threshold_decides(net: DangerNet) -> None:
+def test_the_thresholds_decide(net: DangerNet) -> None:
     text = "he's kicking the front door in right now"
-    assert net.probability(net.encoder.queries([text])[0])["danger"] > net.settings.danger
-    never = DangerNet(
-        net.encoder,
-        settings=NetSettings(danger=1.01, self_harm=1.01),
-        cache_dir=CACHE_DIR,
-    )
+    assert net.probability(net.encoder.queries([text])[0])["danger"] > net.settings.alarm
+    never = DangerNet(net.encoder, settings=NetSettings(alarm=1.01, near=1.01), cache_dir=CACHE_DIR)
     assert not never.check(text).any
 
 
@@ -71,7 +67,8 @@ def test_it_learns_what_its_files_teach_and_keeps_what_it_learned(
         folder = tmp_path / "exemplars"
         folder.mkdir(exist_ok=True)
         (folder / "en.yml").write_text(
-            yaml.safe_dump({"danger": danger, "calm": calm}), encoding="utf-8"
+            yaml.safe_dump({"danger": danger, "calm": calm, "self_harm": ["i want to die"]}),
+            encoding="utf-8",
         )
         return DangerNet(
             net.encoder, folder, quick, cache_dir=tmp_path / "cache", questions_dir=None
@@ -101,3 +98,87 @@ def test_every_danger_example_rasa_learns_is_caught_before_rasa(net: DangerNet) 
         if screen(text, path.parent.name).clear and not net.check(text).any
     ]
     assert missed == []
+
+
+def test_danger_and_self_harm_count_together(net: DangerNet) -> None:
+    """Neither likely enough alone, both together: an alarm."""
+    half = net.settings.alarm / 2 + 0.01
+    found = net.decide({"danger": half, "self_harm": half, "calm": 1 - 2 * half}, {})
+    assert found.danger
+    assert not net.decide({"danger": half, "calm": 1 - half}, {}).any
+
+
+def test_self_harm_below_danger_still_brings_samaritans(net: DangerNet) -> None:
+    """Thoughts of suicide the classifier finds more like danger still get Samaritans."""
+    found = net.decide({"danger": 0.8, "self_harm": net.settings.self_harm, "calm": 0.1}, {})
+    assert found.danger and found.self_harm
+    assert not net.decide({"danger": 0.9, "self_harm": 0.0, "calm": 0.1}, {}).self_harm
+
+
+def test_nearness_to_a_danger_exemplar_alarms_whatever_the_classifier_says(
+    net: DangerNet,
+) -> None:
+    calm = {"calm": 1.0}
+    near = net.settings.near + 0.01
+    assert net.decide(calm, {"danger": near, "calm": near - 0.2}).danger
+    assert not net.decide(calm, {"danger": near, "calm": near}).any  # as close to calm
+
+
+def test_an_exemplar_file_with_an_unknown_kind_is_refused(net: DangerNet, tmp_path: Path) -> None:
+    (tmp_path / "en.yml").write_text(
+        yaml.safe_dump({"danger": ["a"], "self-harm": ["b"], "calm": ["c"]}), encoding="utf-8"
+    )
+    with pytest.raises(ExemplarError, match="self-harm"):
+        DangerNet(net.encoder, tmp_path, questions_dir=None)
+
+
+def _small(tmp_path: Path) -> Path:
+    folder = tmp_path / "exemplars"
+    folder.mkdir()
+    (folder / "en.yml").write_text(
+        yaml.safe_dump(
+            {
+                "danger": ["he is hitting me now", "the house is on fire"],
+                "self_harm": ["i want to end my life"],
+                "calm": ["lovely sunny day", "thanks for the help"],
+            }
+        ),
+        encoding="utf-8",
+    )
+    return folder
+
+
+QUICK = NetSettings(classifier=ClassifierSettings(members=1, steps=100))
+
+
+@pytest.mark.parametrize("damage", ["cut off", "other classes", "not a file"])
+def test_a_damaged_cache_is_trained_again_not_trusted(
+    net: DangerNet, tmp_path: Path, damage: str
+) -> None:
+    folder, cache = _small(tmp_path), tmp_path / "cache"
+    first = DangerNet(net.encoder, folder, QUICK, cache_dir=cache, questions_dir=None)
+    (saved,) = cache.glob("danger-net-*.npz")
+    if damage == "cut off":
+        saved.write_bytes(saved.read_bytes()[:200])
+    elif damage == "other classes":
+        other = MeaningClassifier(
+            ["a", "b"], first.classifier.mean, first.classifier.scale, first.classifier.layers
+        )
+        with saved.open("wb") as handle:
+            other.save(handle)
+    else:
+        saved.write_bytes(b"not numbers")
+    again = DangerNet(net.encoder, folder, QUICK, cache_dir=cache, questions_dir=None)
+    vector = net.encoder.queries(["he is hitting me now"])[0]
+    assert again.probability(vector) == first.probability(vector)
+
+
+def test_a_cache_that_cannot_be_written_costs_nothing_but_time(
+    net: DangerNet, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    built = DangerNet(
+        net.encoder, _small(tmp_path), QUICK, cache_dir=blocked / "cache", questions_dir=None
+    )
+    assert built.check("he is hitting me now").danger
