@@ -18,6 +18,7 @@ LAYERS = [
     {"resources"},
     {"nlu", "render"},
     {"rasa"},
+    {"live"},
     {"chat"},
     {"channels"},
     {"erasure"},
