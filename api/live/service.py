@@ -289,3 +289,23 @@ class LiveQueue:
     def leave(self, conversation_id: str) -> bool:
         with Session(self.engine) as db_session:
             return leave_queue(db_session, conversation_id)
+
+
+def hold_address(db_session: Session, conversation_id: str, sealed: str) -> None:
+    """SMS and WhatsApp: the survivor's number (encrypted), so the worker's messages can
+    reach them; only on an open chat, and cleared when it ends."""
+    db_session.exec(
+        update(LiveChat)
+        .where(col(LiveChat.conversation_id) == conversation_id)
+        .where(col(LiveChat.status).in_(OPEN_STATUSES))
+        .values(address=sealed)
+    )
+    db_session.commit()
+
+
+def last_event(db_session: Session, chat: LiveChat) -> LiveMessage | None:
+    return db_session.exec(
+        select(LiveMessage)
+        .where(col(LiveMessage.chat_id) == chat.id)
+        .order_by(col(LiveMessage.id).desc())
+    ).first()
