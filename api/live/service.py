@@ -185,7 +185,8 @@ def finish(db_session: Session, chat: LiveChat, how: Ending) -> bool:
         )
     )
     db_session.commit()
-    db_session.refresh(chat)
+    if chat in db_session:
+        db_session.refresh(chat)
     return True
 
 

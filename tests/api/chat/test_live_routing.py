@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from api.core.config import Settings
 from api.live import service as live
 from api.live.models import LiveChat, LiveMessage
 from api.live.present import stream
-
-from api.core.config import Settings
 from tests.conftest import live_hub_file, make_settings
 
 SEND = "/api/chat/messages"
