@@ -171,6 +171,7 @@ class ChatService:
         else:  # the database is down, or the message is over a limit: no bookkeeping
             locale, options = locale or self.default_locale, []
 
+        typed = text
         text = payload_for_numbered_reply(text, options) or text
         result = safety.screen(text, locale)
         found = NetFinding()
@@ -202,7 +203,11 @@ class ChatService:
             if net_alarm:
                 signals.add("danger_by_meaning")
             if live_chat.status == "live":
-                # A worker has the chat: Rasa is not asked; the safety screen has run.
+                # A worker has the chat: Rasa is not asked; the safety screen has run. A
+                # number picks an option only when the one offered is leaving the chat (by
+                # text, "1" must not press a button from before the chat began).
+                if options != [LEAVE_LIVE]:
+                    text = typed
                 return self._to_worker(
                     db_session, conversation, live_chat, text, result, found, hurt, signals
                 )
@@ -301,6 +306,38 @@ class ChatService:
         cid, locale, channel = conversation.id, conversation.locale, conversation.channel
         keys: list[MessageKey] = []
         status: str | None = "live"
+        try:
+            keys, status = self._route_to_worker(
+                db_session, chat, text, result, found, hurt, signals
+            )
+        except SQLAlchemyError as error:
+            # Not stored, so the worker cannot see it: say so (with 999 and the helpline),
+            # and give the guidance first if the message needed it. Never silence.
+            db_session.rollback()
+            logger.warning("conversation=%s live message lost error=%s", cid, type(error).__name__)
+            keys = (emergency_messages(result, hurt=hurt) if signals else []) + UNAVAILABLE
+        messages, options = self.render(keys, locale, channel) if keys else ([], [])
+        try:
+            conversations.touch(
+                db_session, conversation, locale=locale, options=options, cipher=self.cipher
+            )
+        except SQLAlchemyError as error:
+            db_session.rollback()
+            logger.warning("conversation=%s not touched error=%s", cid, type(error).__name__)
+        return Reply(cid, messages, locale=locale, live=status)
+
+    def _route_to_worker(
+        self,
+        db_session: Session,
+        chat: LiveChat,
+        text: str,
+        result: safety.ScreenResult,
+        found: NetFinding,
+        hurt: bool,
+        signals: set[str],
+    ) -> tuple[list[MessageKey], str | None]:
+        keys: list[MessageKey] = []
+        status: str | None = "live"
         if text == LEAVE_LIVE:
             status = None
             if live.finish(db_session, chat, "left"):
@@ -324,15 +361,7 @@ class ChatService:
                     keys = emergency_messages(result, hurt=hurt)
                 else:
                     keys = guidance_first(found, hurt)
-        messages = self.render(keys, locale, channel)[0] if keys else []
-        try:
-            conversations.touch(
-                db_session, conversation, locale=locale, options=[], cipher=self.cipher
-            )
-        except SQLAlchemyError as error:
-            db_session.rollback()
-            logger.warning("conversation=%s not touched error=%s", cid, type(error).__name__)
-        return Reply(cid, messages, locale=locale, live=status)
+        return keys, status
 
     @property
     def multilingual(self) -> bool:

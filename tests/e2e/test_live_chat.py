@@ -121,7 +121,7 @@ def say(page: Page, words: str) -> None:
 def take_first(worker: Page, stack: Stack) -> None:
     worker.goto(f"{stack.api_url}/staff/live")
     worker.get_by_role("button", name="Take this chat").first.click()
-    expect(worker.get_by_role("heading", name="Live chat")).to_be_visible()
+    expect(worker.get_by_label("Your message")).to_be_visible()
 
 
 def test_a_survivor_and_a_worker_chat_live_then_the_worker_hands_back(
@@ -145,8 +145,10 @@ def test_a_survivor_and_a_worker_chat_live_then_the_worker_hands_back(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     worker.screenshot(path=str(ARTIFACTS / "queue.png"), full_page=True)
     colleague.goto(f"{live_stack.api_url}/staff/live")  # sees the same chat waiting
+    # Focus on the list stops its own update replacing it under the colleague's pointer.
+    colleague.get_by_role("button", name="Take this chat").focus()
     row.get_by_role("button", name="Take this chat").click()
-    expect(worker.get_by_role("heading", name="Live chat")).to_be_visible()
+    expect(worker.get_by_label("Your message")).to_be_visible()
 
     # A second worker, on a page from before, is told clearly that it has been taken.
     colleague.get_by_role("button", name="Take this chat").click()
@@ -163,10 +165,11 @@ def test_a_survivor_and_a_worker_chat_live_then_the_worker_hands_back(
     say(survivor, "he's got a knife")
     expect(survivor.get_by_text("If you are in danger now, call 999.").last).to_be_visible()
     expect(worker.locator("#live-flags")).to_contain_text("Danger now")
+    helpline = survivor.get_by_text("The National Domestic Abuse Helpline is free and open 24")
+    expect(helpline.first).to_be_visible()
+    before = helpline.count()
     worker.get_by_role("button", name="The 24-hour helpline").click()
-    expect(
-        survivor.get_by_text("The National Domestic Abuse Helpline is free and open 24 hours").last
-    ).to_be_visible()
+    expect(helpline).to_have_count(before + 1)
     assert serious_violations(worker) == []
     worker.screenshot(path=str(ARTIFACTS / "worker-chat.png"), full_page=True)
     survivor.screenshot(path=str(ARTIFACTS / "survivor-chat.png"), full_page=True)
@@ -195,8 +198,8 @@ def test_exit_during_a_live_chat_erases_the_queue_the_messages_and_rasa(
     chat = Chat(live_stack)
     queue_by_http(chat)
     take_first(worker, live_stack)
-    assert chat.send("I can hear him coming") == []  # to the worker, not to Rasa
-    expect(worker.locator("#live-transcript")).to_contain_text("I can hear him coming")
+    assert chat.send("can we talk about housing") == []  # to the worker, not to Rasa
+    expect(worker.locator("#live-transcript")).to_contain_text("can we talk about housing")
     cid = chat.conversation_id
     assert chat.http.post(f"/api/chat/{cid}/exit").status_code == 204
     assert rows(live_stack, "SELECT id FROM livechat WHERE conversation_id = ?", cid) == []

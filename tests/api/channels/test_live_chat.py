@@ -125,3 +125,20 @@ def test_nothing_goes_on_whatsapp_outside_the_24_hour_window(sms_client: TestCli
         db_session.commit()
         with pytest.raises(NotSent, match="24-hour"):
             sender.send(db_session, sealed_address=chat.address, texts=["outside"])
+
+
+def test_a_number_during_a_live_chat_is_words_for_the_worker_not_an_old_option(
+    sms_client: TestClient,
+) -> None:
+    phone = Phone(sms_client)
+    phone.text("hello")  # answered with the numbered language menu
+    chat = live_chat_for(sms_client, SURVIVOR)
+    phone.text("1")
+    app = sms_client.app
+    with Session(app.state.engine) as db_session:  # type: ignore[attr-defined]
+        said = live.messages_after(db_session, chat.id, 0, ("survivor",))
+        assert [live.words_of(m, app.state.cipher) for m in said] == ["1"]  # type: ignore[attr-defined]
+    # MENU offers only leaving the chat; then "1" leaves it.
+    assert "Sam" in phone.text("MENU")
+    assert "deleted" in phone.text("1")
+    assert held(sms_client, chat.id).status == "left"
