@@ -58,7 +58,10 @@ class LiveChat(SQLModel, table=True):
 
 class LiveMessage(SQLModel, table=True):
     """One message or event of a live chat. Its id orders the chat and is the event id a
-    reconnecting page gives back (Last-Event-ID)."""
+    reconnecting page gives back (Last-Event-ID): never reused (AUTOINCREMENT on SQLite,
+    a sequence on PostgreSQL), so a page never mistakes a new message for one it has seen."""
+
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     chat_id: str = Field(index=True, max_length=36)

@@ -178,11 +178,17 @@ def finish(db_session: Session, chat: LiveChat, how: Ending) -> bool:
     if result.rowcount != 1:
         db_session.rollback()
         return False
-    db_session.exec(delete(LiveMessage).where(col(LiveMessage.chat_id) == chat.id))
-    db_session.add(
-        LiveMessage(
-            chat_id=chat.id, conversation_id=chat.conversation_id, sender="system", kind=how
-        )
+    # The ending first, then the rest go: its id stays above every id a page has seen, so
+    # a page waiting for what comes after its last event receives it.
+    ending = LiveMessage(
+        chat_id=chat.id, conversation_id=chat.conversation_id, sender="system", kind=how
+    )
+    db_session.add(ending)
+    db_session.flush()
+    db_session.exec(
+        delete(LiveMessage)
+        .where(col(LiveMessage.chat_id) == chat.id)
+        .where(col(LiveMessage.id) != ending.id)
     )
     db_session.commit()
     if chat in db_session:

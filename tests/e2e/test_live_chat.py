@@ -129,9 +129,11 @@ def test_a_survivor_and_a_worker_chat_live_then_the_worker_hands_back(
 ) -> None:
     survivor.goto(f"{live_stack.api_url}/")
     survivor.get_by_role("button", name="Yes, it's safe").click()
+    expect(survivor.get_by_role("button", name="Talk to someone")).to_be_visible()
     survivor.get_by_role("button", name="Talk to someone").click()
     expect(survivor.get_by_text("People waiting at the moment: 0")).to_be_visible()
     survivor.get_by_role("button", name="Chat with a support worker now").click()
+    expect(survivor.get_by_text("Is it safe for you to chat for a few minutes?")).to_be_visible()
     survivor.get_by_role("button", name="Yes, it's safe").last.click()
     expect(survivor.get_by_text("Nothing you wrote before now is shared")).to_be_visible()
     survivor.get_by_role("button", name="Yes, I agree").click()

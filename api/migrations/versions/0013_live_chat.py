@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("body", sa.String(), nullable=True),
         sa.Column("detail", sa.String(length=100), nullable=True),
+        sqlite_autoincrement=True,  # ids are event ids: never reused
     )
     op.create_index("ix_livemessage_chat_id", "livemessage", ["chat_id"])
     op.create_index("ix_livemessage_conversation_id", "livemessage", ["conversation_id"])

@@ -144,3 +144,25 @@ def test_erasure_takes_the_queue_entry_and_every_message(engine: Engine) -> None
         rows = db_session.exec(select(LiveMessage)).all()
         assert all(row.conversation_id != chat.conversation_id for row in rows)
         assert live.chat_of(db_session, other.conversation_id) is not None
+
+
+def test_the_ending_comes_after_every_event_a_page_has_seen(engine: Engine) -> None:
+    """A page asks for what comes after its last event: ids are never reused, even when
+    the chat's messages are deleted as it ends (SQLite would reuse the largest rowid)."""
+    chat = queued(engine)
+    with Session(engine) as db_session:
+        live.claim(db_session, chat.id, worker_id="w", worker_name="Sam", max_chats=2)
+        held = db_session.get(LiveChat, chat.id)
+        assert held is not None
+        seen = live.add_message(
+            db_session, held, sender="worker", kind="text", cipher=CIPHER, text="hi"
+        )
+        assert seen.id is not None
+        live.finish(db_session, held, "handed_back")
+        after = live.messages_after(db_session, chat.id, seen.id, live.SURVIVOR_SEES)
+        assert [m.kind for m in after] == ["handed_back"]
+        live.purge_finished(db_session, timedelta(0))
+        again = queued(engine)
+        live.claim(db_session, again.id, worker_id="w", worker_name="Sam", max_chats=2)
+        joined = live.messages_after(db_session, again.id, 0, live.SURVIVOR_SEES)
+        assert joined[0].id is not None and joined[0].id > seen.id
