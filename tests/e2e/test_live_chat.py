@@ -10,6 +10,8 @@ import json
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,7 +19,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from scripts.stack import ROOT, Stack
+from scripts.stack import ROOT, Stack, free_port
 from tests.conftest import live_hub_file, running_stack
 from tests.e2e.conftest import Chat, serious_violations
 from tests.stand_ins import TwilioStandIn
@@ -56,6 +58,30 @@ def live_stack(
             )  # fmt: skip
             assert made.returncode == 0, made.stderr
         yield running
+
+
+@pytest.fixture(scope="module")
+def second_api(live_stack: Stack) -> Iterator[Stack]:
+    """A second API process on the same database (as with several workers or machines):
+    the queue and the messages must reach across processes."""
+    other = Stack(
+        api_port=free_port(),
+        rasa_port=live_stack.rasa_port,
+        database_url=live_stack.database_url,
+        rasa_token=live_stack.rasa_token,
+        actions_token=live_stack.actions_token,
+        channel_id_key=live_stack.channel_id_key,
+        referral_keys=live_stack.referral_keys,
+        log_dir=ROOT / "test-artifacts" / "logs-live-2",
+        extra_env=dict(live_stack.extra_env),
+    )
+    other.start_api()
+    deadline = time.monotonic() + 120
+    while not other.api_ready():
+        assert time.monotonic() < deadline, "the second API process did not start"
+        time.sleep(0.5)
+    yield other
+    other.stop("api")
 
 
 def context(browser: Browser) -> BrowserContext:
@@ -246,3 +272,45 @@ def test_closed_or_turned_off_gives_the_helpline_and_a_referral_never_the_queue(
         "/api/chat/messages", json={"conversation_id": chat.conversation_id, "text": "hello"}
     ).json()
     assert body.get("live") is None
+
+
+def test_a_survivor_on_one_api_process_and_a_worker_on_another(
+    live_stack: Stack, second_api: Stack, browser: Browser
+) -> None:
+    chat = Chat(live_stack)
+    queue_by_http(chat)
+    heard: list[dict[str, Any]] = []
+
+    def listen() -> None:
+        url = f"{live_stack.api_url}/api/chat/{chat.conversation_id}/live/events"
+        with httpx.stream("GET", url, timeout=60) as events:
+            for line in events.iter_lines():
+                if line.startswith("data: "):
+                    heard.append(json.loads(line[6:]))
+                    if heard[-1]["kind"] == "ended":
+                        return
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    opened = context(browser)
+    worker = opened.new_page()
+    try:
+        sign_in(worker, second_api, "jo@hub.example")
+        take_first(worker, second_api)
+        assert chat.send("hello from the first process") == []
+        expect(worker.locator("#live-transcript")).to_contain_text("hello from the first process")
+        worker.get_by_label("Your message").fill("hello from the second process")
+        worker.get_by_role("button", name="Send", exact=True).click()
+        deadline = time.monotonic() + 20
+        while not any(e["kind"] == "text" for e in heard):
+            assert time.monotonic() < deadline, heard
+            time.sleep(0.2)
+        worker.get_by_role("button", name="End the chat").click()
+        listener.join(timeout=20)
+    finally:
+        opened.close()
+        chat.http.close()
+    kinds = [event["kind"] for event in heard]
+    assert kinds == ["joined", "text", "ended"], kinds
+    assert heard[1]["messages"][0]["text"] == "hello from the second process"
+    assert heard[1]["name"] == "Jo Colleague"
