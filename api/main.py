@@ -103,13 +103,10 @@ def background_work(
             logging.getLogger(__name__).info("conversation=%s live wait over", chat.conversation_id)
             if chat.channel in TEXT_ONLY_CHANNELS:  # the web page hears it by its stream
                 keys = ending_keys("timed_out", "")
-                texts = [
-                    m.text
-                    for m in app.state.renderer.for_channel(keys, chat.locale, chat.channel)[0]
-                ]
-                await asyncio.to_thread(
-                    _send_texts, engine, app.state.live_texts, chat.address, texts
-                )
+                rendered, options = app.state.renderer.for_channel(keys, chat.locale, chat.channel)
+                texts = [m.text for m in rendered]
+                sender = app.state.live_texts
+                await asyncio.to_thread(_send_texts, engine, sender, chat.address, texts, options)
 
     work: list[tuple[str, float, Callable[[], Awaitable[object]]]] = [
         ("spool replay", settings.spool_replay_seconds, replay_spool),
@@ -128,10 +125,12 @@ def background_work(
     return work
 
 
-def _send_texts(engine: Any, texts_out: LiveTexts, sealed: str | None, texts: list[str]) -> None:
+def _send_texts(
+    engine: Any, texts_out: LiveTexts, sealed: str | None, texts: list[str], options: list[str]
+) -> None:
     try:
         with Session(engine) as db_session:
-            texts_out.send(db_session, sealed_address=sealed, texts=texts)
+            texts_out.send(db_session, sealed_address=sealed, texts=texts, options=options)
     except NotSent as reason:
         logging.getLogger(__name__).warning("live texts not sent reason=%s", reason.reason)
     except Exception as error:  # Twilio unreachable: logged, never raised into the loop

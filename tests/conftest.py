@@ -198,7 +198,9 @@ def stack(
         yield running
 
 
-def live_hub_file(directory: Path, *, enabled: bool = True, max_wait_minutes: int = 10) -> Path:
+def live_hub_file(
+    directory: Path, *, enabled: bool = True, max_wait_minutes: int = 10, never_open: bool = False
+) -> Path:
     """The sample hub with live chat turned on and open at every hour of every day, so the
     live chat tests do not depend on the time they run (closed hours are tested with the
     sample's own hours, at chosen moments: tests/api/actions/test_live_chat.py)."""
@@ -212,6 +214,8 @@ def live_hub_file(directory: Path, *, enabled: bool = True, max_wait_minutes: in
             "closes": "23:59",
         }
     ]
+    if never_open:  # closed every day: anyone still waiting is told at once
+        hub["contact"]["opening_times"][0]["days"] = []
     hub["contact"]["closed_on"] = []
     hub["live_chat"] = {
         "enabled": enabled,

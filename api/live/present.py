@@ -58,6 +58,20 @@ def for_survivor(
     return renderer.for_channel(ending_keys(message.kind, name), chat.locale, channel)[0]
 
 
+def survivor_texts(
+    message: LiveMessage, chat: LiveChat, renderer: Renderer, cipher: FieldCipher
+) -> tuple[list[str], list[str]]:
+    """By SMS or WhatsApp: the texts, and the payloads their numbered options stand for (so
+    a reply of "1" picks what this text offered, not something from before)."""
+    name = chat.worker_name or ""
+    if message.kind in ("text", "quick"):
+        return [m.text for m in for_survivor(message, chat, renderer, cipher, chat.channel)], []
+    rendered, options = renderer.for_channel(
+        ending_keys(message.kind, name), chat.locale, chat.channel
+    )
+    return [m.text for m in rendered], options
+
+
 def survivor_event(
     message: LiveMessage, chat: LiveChat, renderer: Renderer, cipher: FieldCipher
 ) -> dict[str, Any]:

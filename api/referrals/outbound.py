@@ -19,6 +19,7 @@ from twilio.rest import Client
 
 from api.channels import identity
 from api.channels.models import InboundMessage, OptOut, OutboundMessage
+from api.conversations import service as conversations
 from api.core.clock import utcnow
 from api.core.config import Settings
 from api.core.crypto import FieldCipher
@@ -162,9 +163,17 @@ class LiveTexts:
     def seal(self, address: str) -> str:
         return self.cipher.encrypt({"address": address})
 
-    def send(self, db_session: Session, *, sealed_address: str | None, texts: list[str]) -> int:
+    def send(
+        self,
+        db_session: Session,
+        *,
+        sealed_address: str | None,
+        texts: list[str],
+        options: list[str] | None = None,
+    ) -> int:
         """Send `texts` (already rendered for the channel); how many went. Raises NotSent
-        with the reason when nothing may go."""
+        with the reason when nothing may go. `options`: the payloads the texts' numbered
+        options stand for, remembered as the conversation's (so "1" picks from these)."""
         address = self.address_of(sealed_address)
         if address is None:
             raise NotSent("no number held for this chat")
@@ -198,6 +207,12 @@ class LiveTexts:
                 )
             )
             sent += 1
+        conversation = conversations.get(db_session, cid)
+        if options is not None and conversation is not None:
+            conversation.sealed_options = (
+                self.cipher.encrypt({"options": options}) if options else None
+            )
+            db_session.add(conversation)
         db_session.commit()
         logger.info("conversation=%s live texts sent=%s", cid, sent)
         return sent

@@ -21,7 +21,7 @@ from api.core.channels import TEXT_ONLY_CHANNELS
 from api.deps import CipherDep, HubDep, RendererDep, SessionDep, SettingsDep
 from api.live import service as live
 from api.live.models import LiveChat, LiveMessage
-from api.live.present import QUICK_REPLIES, for_survivor, for_worker, stream
+from api.live.present import QUICK_REPLIES, for_worker, stream, survivor_texts
 from api.referrals.outbound import LiveTexts, NotSent
 from api.staff import service
 from api.staff.auth import CurrentStaff, StaffContext, session_policy
@@ -303,10 +303,12 @@ def _text_survivor(
     stream. Returns why it was not delivered, if it was not."""
     if message is None or chat.channel not in TEXT_ONLY_CHANNELS:
         return None
-    texts = [m.text for m in for_survivor(message, chat, renderer, cipher, chat.channel)]
+    texts, options = survivor_texts(message, chat, renderer, cipher)
     sender: LiveTexts = request.app.state.live_texts
     try:
-        sender.send(db_session, sealed_address=address or chat.address, texts=texts)
+        sender.send(
+            db_session, sealed_address=address or chat.address, texts=texts, options=options
+        )
     except NotSent as reason:
         return "whatsapp_window" if "WhatsApp" in reason.reason else "not_sent"
     except Exception:  # Twilio unreachable

@@ -5,6 +5,7 @@ while the chat is open."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from sqlmodel import Session, select
 
 from api.channels.identity import conversation_id_for
 from api.channels.models import InboundMessage
+from api.conversations import service as conversations
 from api.core.clock import utcnow
 from api.core.config import Settings
 from api.live import service as live
@@ -142,3 +144,36 @@ def test_a_number_during_a_live_chat_is_words_for_the_worker_not_an_old_option(
     assert "Sam" in phone.text("MENU")
     assert "deleted" in phone.text("1")
     assert held(sms_client, chat.id).status == "left"
+
+
+def test_waiting_by_text_when_the_hub_closes_gets_the_helpline_by_text(
+    tmp_path: Path, twilio: TwilioStandIn
+) -> None:
+    """Never silence: the queue check tells someone waiting by SMS, by SMS."""
+    settings = channel_settings(
+        tmp_path,
+        twilio.url,
+        hub_config_file=live_hub_file(tmp_path, never_open=True),
+        live_queue_check_seconds=0.2,
+    )
+    with TestClient(create_app(settings)) as client:
+        app = client.app
+        Phone(client).text("hello")
+        cid = conversation_id_for(SURVIVOR, "test-channel-key")
+        with Session(app.state.engine) as db_session:  # type: ignore[attr-defined]
+            live.enqueue(db_session, conversation_id=cid, channel="sms", locale="en")
+            live.hold_address(db_session, cid, app.state.live_texts.seal(SURVIVOR))  # type: ignore[attr-defined]
+        deadline = utcnow() + timedelta(seconds=10)
+        while not twilio.sent and utcnow() < deadline:
+            time.sleep(0.1)
+        with Session(app.state.engine) as db_session:  # type: ignore[attr-defined]
+            chat = live.chat_of(db_session, cid)
+            assert chat is not None and chat.status == "timed_out" and chat.address is None
+            # "1" now picks what the text offered: asking the hub to contact them.
+            conversation = conversations.get(db_session, cid)
+            assert conversation is not None
+            offered = conversations.options_of(conversation, app.state.cipher, timedelta(hours=1))  # type: ignore[attr-defined]
+            assert offered == ["/get_support", "/menu"]
+    bodies = " ".join(sent["Body"] for sent in twilio.sent)
+    assert {sent["To"] for sent in twilio.sent} == {SURVIVOR}
+    assert "nobody from the hub is free" in bodies and "0808 2000 247" in bodies
