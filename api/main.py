@@ -24,6 +24,7 @@ from api.chat.schemas import VISIBLE_CHARACTER
 from api.chat.service import ChatService
 from api.chat.views import router as chat_router
 from api.core.background import run_every
+from api.core.channels import TEXT_ONLY_CHANNELS
 from api.core.clock import utcnow
 from api.core.config import Settings, get_settings
 from api.core.crypto import FieldCipher, encryption_keys
@@ -39,6 +40,8 @@ from api.hub import worker as hub_worker
 from api.hub.config import hub_config
 from api.hub.delivery import deliver_due
 from api.languages.registry import load_languages
+from api.live import service as live
+from api.live.present import ending_keys
 from api.nlu.audiences import AudienceCues
 from api.nlu.danger import get_danger_net
 from api.nlu.retrieval import get_retriever
@@ -46,13 +49,13 @@ from api.rasa.client import RasaClient
 from api.referrals import returning
 from api.referrals import service as referrals
 from api.referrals import spool as referral_spool
-from api.referrals.outbound import OutboundSender
+from api.referrals.outbound import LiveTexts, NotSent, OutboundSender
 from api.referrals.returning import ReturningPolicy
 from api.referrals.runtime import ReferralRuntime
 from api.render.renderer import Renderer
 from api.resources.store import get_store
 from api.resources.views import router as resources_router
-from api.staff import admin_views, casework_views
+from api.staff import admin_views, casework_views, live_views
 from api.staff import auth as staff_auth
 from api.staff import views as staff_views
 from api.staff.pages import STATIC_DIR as STAFF_STATIC_DIR
@@ -84,10 +87,32 @@ def background_work(
             returning.purge_codes(db_session)
         app.state.limiter.purge()
 
+    hub = app.state.hub
+
+    async def live_queue() -> None:
+        """Waits that ran out (or the hub closed) end with the helpline and the offer of a
+        referral; endings the survivor has had time to see are forgotten."""
+        with Session(engine) as db_session:
+            expired = live.expire_waiting(
+                db_session,
+                max_wait=timedelta(minutes=hub.live_chat.max_wait_minutes),
+                hub_open=hub.is_open(utcnow()),
+            )
+            live.purge_finished(db_session, timedelta(seconds=settings.live_ended_keep_seconds))
+        for chat in expired:
+            logging.getLogger(__name__).info("conversation=%s live wait over", chat.conversation_id)
+            if chat.channel in TEXT_ONLY_CHANNELS:  # the web page hears it by its stream
+                keys = ending_keys("timed_out", "")
+                rendered, options = app.state.renderer.for_channel(keys, chat.locale, chat.channel)
+                texts = [m.text for m in rendered]
+                sender = app.state.live_texts
+                await asyncio.to_thread(_send_texts, engine, sender, chat.address, texts, options)
+
     work: list[tuple[str, float, Callable[[], Awaitable[object]]]] = [
         ("spool replay", settings.spool_replay_seconds, replay_spool),
         ("retention pass", settings.purge_every_seconds, purge),
         ("erasures waiting for rasa", settings.erase_retry_seconds, eraser.retry_waiting),
+        ("live chat queue", settings.live_queue_check_seconds, live_queue),
     ]
     policy = hub_worker.policy_from(settings)
     if policy is not None and settings.outbox_worker_in_api:
@@ -98,6 +123,18 @@ def background_work(
 
         work.append(("outbox pass", settings.outbox_poll_seconds, deliver))
     return work
+
+
+def _send_texts(
+    engine: Any, texts_out: LiveTexts, sealed: str | None, texts: list[str], options: list[str]
+) -> None:
+    try:
+        with Session(engine) as db_session:
+            texts_out.send(db_session, sealed_address=sealed, texts=texts, options=options)
+    except NotSent as reason:
+        logging.getLogger(__name__).warning("live texts not sent reason=%s", reason.reason)
+    except Exception as error:  # Twilio unreachable: logged, never raised into the loop
+        logging.getLogger(__name__).error("live texts failed error=%s", type(error).__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -155,6 +192,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.max_message_chars,
         )
         app.state.outbound = OutboundSender(settings, renderer)
+        app.state.live_texts = LiveTexts(app.state.outbound, app.state.cipher)
         referral_runtime = ReferralRuntime(
             app.state.engine,
             app.state.cipher,
@@ -176,6 +214,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 retriever=get_retriever,  # over the same pages; built once, on first use
                 cues=AudienceCues(),
                 default_locale=settings.default_locale,
+                live=live.LiveQueue(app.state.engine),
             )
         )
         # The topic retriever is built in the background (its first build encodes every
@@ -221,6 +260,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(staff_views.router)
     app.include_router(casework_views.router)
     app.include_router(admin_views.router)
+    app.include_router(live_views.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/staff/static", StaticFiles(directory=STAFF_STATIC_DIR), name="staff-static")
     return app

@@ -5,6 +5,7 @@ from api.conversations.models import Conversation
 from api.core.audit import AuditEvent
 from api.core.limits import LimitHit, RateCount
 from api.erasure.models import PendingErasure
+from api.live.models import LiveChat, LiveMessage
 from api.outbox.models import OutboxEntry
 from api.referrals.models import (
     ContactAttempt,
@@ -21,6 +22,8 @@ __all__ = [
     "Conversation",
     "InboundMessage",
     "LimitHit",
+    "LiveChat",
+    "LiveMessage",
     "OptOut",
     "OutboundMessage",
     "OutboxEntry",

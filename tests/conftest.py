@@ -196,3 +196,32 @@ def stack(
     for running in running_stack(tmp_path_factory.mktemp("stack"), "logs", extra):
         NeutralPage.widget_src = f"{running.api_url}/widget.js"
         yield running
+
+
+def live_hub_file(
+    directory: Path, *, enabled: bool = True, max_wait_minutes: int = 10, never_open: bool = False
+) -> Path:
+    """The sample hub with live chat turned on and open at every hour of every day, so the
+    live chat tests do not depend on the time they run (closed hours are tested with the
+    sample's own hours, at chosen moments: tests/api/actions/test_live_chat.py)."""
+    import yaml
+
+    hub = yaml.safe_load((ROOT / "content" / "hub" / "north-yorkshire-york.yml").read_text())
+    hub["contact"]["opening_times"] = [
+        {
+            "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            "opens": "00:00",
+            "closes": "23:59",
+        }
+    ]
+    if never_open:  # closed every day: anyone still waiting is told at once
+        hub["contact"]["opening_times"][0]["days"] = []
+    hub["contact"]["closed_on"] = []
+    hub["live_chat"] = {
+        "enabled": enabled,
+        "max_wait_minutes": max_wait_minutes,
+        "max_chats_per_worker": 2,
+    }
+    path = directory / "live-hub.yml"
+    path.write_text(yaml.safe_dump(hub, allow_unicode=True), encoding="utf-8")
+    return path

@@ -18,6 +18,7 @@ LAYERS = [
     {"resources"},
     {"nlu", "render"},
     {"rasa"},
+    {"live"},
     {"chat"},
     {"channels"},
     {"erasure"},
@@ -29,7 +30,15 @@ LAYERS = [
     {"staff", "actions"},
 ]
 WIRING_PACKAGES = {"health", "web", "migrations"}
-WIRING_FILES = {"views.py", "admin_views.py", "casework_views.py", "auth.py", "pages.py", "cli.py"}
+WIRING_FILES = {
+    "views.py",
+    "admin_views.py",
+    "casework_views.py",
+    "live_views.py",
+    "auth.py",
+    "pages.py",
+    "cli.py",
+}
 # Edges that still point up, each with why; remove one when it is fixed, never add one.
 KNOWN_UPWARD: dict[tuple[str, str], str] = {}
 

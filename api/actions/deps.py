@@ -17,6 +17,7 @@ from rasa_sdk import Tracker
 from api.actions.context import locale_of
 from api.hub.config import HubConfig
 from api.languages.registry import Languages
+from api.live.service import LiveQueue
 from api.nlu.audiences import AudienceCues
 from api.nlu.retrieval import TopicRetriever
 from api.referrals.runtime import ReferralRuntime
@@ -35,6 +36,8 @@ class ActionDeps:
     cues: AudienceCues
     # The locale of a message that came without one.
     default_locale: str
+    # The queue for a support worker (live chat), on the API's own database.
+    live: LiveQueue | None = None
 
 
 class UsesDeps:

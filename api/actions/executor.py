@@ -14,6 +14,7 @@ from rasa_sdk.executor import ActionExecutor
 from api.actions.deps import ActionDeps
 from api.actions.hub_contact import ActionBehaviourRoute, ActionHelplines
 from api.actions.language import ActionLanguageChosen, ActionLanguageMenu
+from api.actions.live_chat import ActionLiveChat
 from api.actions.navigation import ActionBackToMenu
 from api.actions.referral import (
     ALL_FORM_SLOTS,
@@ -48,10 +49,11 @@ def all_actions(deps: ActionDeps) -> list[Action]:
         ActionUnclearMessage(deps),
         ActionOutOfScope(),
         ActionHelplines(deps),
+        ActionLiveChat(deps),
         ActionBehaviourRoute(deps),
         ActionLanguageMenu(deps),
         ActionLanguageChosen(deps),
-        ActionBackToMenu(),
+        ActionBackToMenu(deps),
         # Safety planning
         ActionSafetyPlan(),
         ActionSafetyPlanAnswer(deps),

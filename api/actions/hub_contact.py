@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from api.actions.deps import UsesDeps
+from api.actions.live_chat import offered, say_offer
 from api.actions.messages import say
 from api.core.config import PROJECT_ROOT
 from api.hub.config import HubConfig
@@ -86,6 +87,9 @@ class ActionHelplines(UsesDeps, Action):
         except Exception:  # the hub's hours must never cost anyone the 24-hour line
             logger.exception("hub's opening hours unreadable: giving the national helpline")
             keys = ["talk.national"]
+        # Chat with a support worker now, when the hub has it and is open (live_chat.py).
+        if offered(self.deps, tracker):
+            say_offer(dispatcher, self.deps)
         for key in keys:
             say(dispatcher, key)
         dispatcher.utter_message(json_message={"key": "talk.specialist", "items": helpline_items()})

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
 import safety
@@ -22,6 +22,7 @@ from api.channels.words import ChannelWords, Command
 from api.chat.schemas import has_visible_text
 from api.chat.service import ChatService
 from api.conversations import service as conversations
+from api.live import service as live
 from api.render.schemas import MessageKey
 
 logger = logging.getLogger(__name__)
@@ -123,6 +124,14 @@ class ChannelService:
         reply = await self.chat.handle(
             db_session, text=text, channel=channel, conversation_id=cid, stable_id=True
         )
+        if reply.live is not None:
+            # In the queue or a live chat: the worker's messages are sent to this number,
+            # held encrypted only while the chat is open (api/live/).
+            try:
+                sealed = self.chat.cipher.encrypt({"address": message.address})
+                live.hold_address(db_session, cid, sealed)
+            except SQLAlchemyError:
+                db_session.rollback()
         return prefix + [m.text for m in reply.messages]
 
     def _render(self, keys: list[MessageKey], locale: str, channel: str) -> list[str]:

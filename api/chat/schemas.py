@@ -36,3 +36,6 @@ class ChatResponse(BaseModel):
     # and which way its script runs, so the page can follow.
     locale: str
     direction: Literal["ltr", "rtl"]
+    # In the queue for a support worker ("waiting") or chatting with one ("live"): the page
+    # then listens to /api/chat/{conversation_id}/live/events. Absent otherwise.
+    live: Literal["waiting", "live"] | None = None

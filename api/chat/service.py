@@ -27,6 +27,8 @@ from api.core.channels import TEXT_ONLY_CHANNELS
 from api.core.crypto import FieldCipher
 from api.core.limits import ChatLimits, RateLimiter
 from api.languages.registry import language_payload
+from api.live import service as live
+from api.live.models import LiveChat
 from api.nlu.danger import DangerNet, NetFinding, get_danger_net
 from api.rasa.client import RasaClient, RasaUnavailableError
 from api.render.renderer import (
@@ -40,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 
 MENU_BUTTON = ButtonKey(key="menu.back", payload="/menu")
+# The survivor's own way out of a live chat (the same payload leaves the queue).
+LEAVE_LIVE = '/live_chat{"live_step":"leave"}'
 
 
 @dataclass
@@ -49,6 +53,8 @@ class Reply:
     erased: bool = False
     locale: str = ""
     limited: bool = False
+    # "waiting" in the queue for a support worker, "live" with one (api/live/), or None.
+    live: str | None = None
 
 
 def emergency_messages(result: safety.ScreenResult, *, hurt: bool = False) -> list[MessageKey]:
@@ -156,15 +162,18 @@ class ChatService:
         subject = self.limiter.subject(client) if client else None
         admitted = self._admit(db_session, conversation_id, channel, locale, stable_id, subject)
         conversation, cid, is_new = admitted.conversation, admitted.conversation_id, admitted.is_new
+        live_chat: LiveChat | None = None
         if conversation is not None:
             locale = locale or conversation.locale
             options = conversations.options_of(conversation, self.cipher, self.options_max_age)
+            live_chat = self._live_chat(db_session, cid)
             # End the read before waiting for Rasa: a database connection held across the
             # wait would starve the pool under load, and with it the event loop.
             db_session.commit()
         else:  # the database is down, or the message is over a limit: no bookkeeping
             locale, options = locale or self.default_locale, []
 
+        typed = text
         text = payload_for_numbered_reply(text, options) or text
         result = safety.screen(text, locale)
         found = NetFinding()
@@ -195,6 +204,26 @@ class ChatService:
             done = MessageKey(key="exit.done", locale=result.locale)  # in the words used
             messages, _ = self.render([done], locale, channel)
             return Reply(cid, messages, erased=True, locale=locale)
+
+        if live_chat is not None and conversation is not None and not admitted.limited:
+            signals: set[str] = (
+                {str(s) for s in result.signals}
+                if (result.emergency or result.self_harm)
+                else set()
+            )
+            if net_alarm:
+                signals.add("danger_by_meaning")
+            if live_chat.status == "live":
+                # A worker has the chat: Rasa is not asked; the safety screen has run. A
+                # number picks an option only when the one offered is leaving the chat (by
+                # text, "1" must not press a button from before the chat began).
+                if options != [LEAVE_LIVE]:
+                    text = typed
+                return self._to_worker(
+                    db_session, conversation, live_chat, text, result, found, hurt, signals
+                )
+            if signals:  # waiting: the worker who takes the chat sees the screen's signals
+                self._flag(db_session, live_chat, signals)
 
         text = self._language_choice(text, options, first_contact=is_new)
         if chosen := self.renderer.languages.chosen_by_payload(text):
@@ -246,7 +275,104 @@ class ChatService:
             except SQLAlchemyError as error:  # the reply matters more than the bookkeeping
                 db_session.rollback()
                 logger.warning("conversation=%s not touched error=%s", cid, type(error).__name__)
-        return Reply(cid, messages, locale=locale)
+            # Rasa's action may just have put them in the queue: the web page then listens.
+            live_chat = self._live_chat(db_session, cid)
+        status = live_chat.status if live_chat is not None else None
+        return Reply(cid, messages, locale=locale, live=status)
+
+    @staticmethod
+    def _live_chat(db_session: Session, conversation_id: str) -> LiveChat | None:
+        """The conversation's place in the queue or its live chat, if it has one open."""
+        try:
+            return live.open_chat_of(db_session, conversation_id)
+        except SQLAlchemyError as error:
+            db_session.rollback()
+            logger.warning("live chat unknown error=%s", type(error).__name__)
+            return None
+
+    @staticmethod
+    def _flag(db_session: Session, chat: LiveChat, signals: set[str]) -> None:
+        """The safety screen's signals, for the worker: codes on the chat, and an event in
+        the live chat so the worker's page flags it at once."""
+        live.add_flags(db_session, chat, signals)
+        if chat.status == "live":
+            live.add_message(
+                db_session, chat, sender="system", kind="flag", detail=",".join(sorted(signals))
+            )
+        logger.info("conversation=%s live flag=%s", chat.conversation_id, ",".join(signals))
+
+    def _to_worker(
+        self,
+        db_session: Session,
+        conversation: Conversation,
+        chat: LiveChat,
+        text: str,
+        result: safety.ScreenResult,
+        found: NetFinding,
+        hurt: bool,
+        signals: set[str],
+    ) -> Reply:
+        """A survivor's message while a worker has the chat: to the worker, not to Rasa.
+        Danger or self-harm: the guidance to the survivor at once, and a flag to the worker."""
+        cid, locale, channel = conversation.id, conversation.locale, conversation.channel
+        keys: list[MessageKey] = []
+        status: str | None = "live"
+        try:
+            keys, status = self._route_to_worker(
+                db_session, chat, text, result, found, hurt, signals
+            )
+        except SQLAlchemyError as error:
+            # Not stored, so the worker cannot see it: say so (with 999 and the helpline),
+            # and give the guidance first if the message needed it. Never silence.
+            db_session.rollback()
+            logger.warning("conversation=%s live message lost error=%s", cid, type(error).__name__)
+            keys = (emergency_messages(result, hurt=hurt) if signals else []) + UNAVAILABLE
+        messages, options = self.render(keys, locale, channel) if keys else ([], [])
+        try:
+            conversations.touch(
+                db_session, conversation, locale=locale, options=options, cipher=self.cipher
+            )
+        except SQLAlchemyError as error:
+            db_session.rollback()
+            logger.warning("conversation=%s not touched error=%s", cid, type(error).__name__)
+        return Reply(cid, messages, locale=locale, live=status)
+
+    def _route_to_worker(
+        self,
+        db_session: Session,
+        chat: LiveChat,
+        text: str,
+        result: safety.ScreenResult,
+        found: NetFinding,
+        hurt: bool,
+        signals: set[str],
+    ) -> tuple[list[MessageKey], str | None]:
+        keys: list[MessageKey] = []
+        status: str | None = "live"
+        if text == LEAVE_LIVE:
+            status = None
+            if live.finish(db_session, chat, "left"):
+                keys = [MessageKey(key="live.you_left", buttons=[MENU_BUTTON])]
+        elif text.startswith("/"):
+            # A button from before the chat: it would mean nothing to the worker.
+            keys = [
+                MessageKey(
+                    key="live.in_chat",
+                    params={"name": chat.worker_name or ""},
+                    buttons=[ButtonKey(key="live.leave_chat_button", payload=LEAVE_LIVE)],
+                )
+            ]
+        else:
+            live.add_message(
+                db_session, chat, sender="survivor", kind="text", cipher=self.cipher, text=text
+            )
+            if signals:
+                self._flag(db_session, chat, signals)
+                if result.emergency or result.self_harm:
+                    keys = emergency_messages(result, hurt=hurt)
+                else:
+                    keys = guidance_first(found, hurt)
+        return keys, status
 
     @property
     def multilingual(self) -> bool:

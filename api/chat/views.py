@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import StreamingResponse
+from sqlmodel import Session
 
 from api.chat.schemas import ChatRequest, ChatResponse, has_visible_text
+from api.conversations import service as conversations
 from api.core.errors import ApiError, documented_errors
-from api.deps import ChatServiceDep, RendererDep, SessionDep, SettingsDep
+from api.deps import ChatServiceDep, CipherDep, RendererDep, SessionDep, SettingsDep
+from api.live import service as live
+from api.live.models import LiveChat, LiveMessage
+from api.live.present import stream, survivor_event
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
 
@@ -59,6 +67,7 @@ async def send_message(
         messages=reply.messages,
         locale=reply.locale,
         direction=renderer.languages.direction(reply.locale),
+        live=reply.live if reply.live in ("waiting", "live") else None,
     )
 
 
@@ -76,3 +85,44 @@ async def exit_conversation(
     """
     await chat.erase_on(db_session, conversation_id, "web")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def last_event_id(request: Request) -> int:
+    given = request.headers.get("last-event-id", "")
+    return int(given) if given.isdigit() and len(given) < 19 else 0
+
+
+@router.get("/{conversation_id}/live/events", include_in_schema=False)
+async def live_events(
+    conversation_id: str,
+    request: Request,
+    settings: SettingsDep,
+    renderer: RendererDep,
+    cipher: CipherDep,
+) -> Response:
+    """Server-sent events for a web conversation in the queue or in a live chat: the
+    worker joining, their messages, and how the chat ended. One `gone` event for any id
+    that has none (or is not a web conversation), so this says nothing about other ids."""
+    web = conversations.belongs_to(conversation_id, "web")
+
+    def find_chat(db_session: Session) -> LiveChat | None:
+        chat = live.chat_of(db_session, conversation_id) if web else None
+        return chat if chat is not None and chat.channel == "web" else None
+
+    def shape(message: LiveMessage, chat: LiveChat) -> dict[str, Any] | None:
+        if message.kind == "flag":
+            return None  # for the worker
+        return survivor_event(message, chat, renderer, cipher)
+
+    events = stream(
+        request.app.state.engine,
+        find_chat=find_chat,
+        senders=live.SURVIVOR_SEES,
+        shape=shape,
+        after=last_event_id(request),
+        poll_seconds=settings.live_poll_seconds,
+        disconnected=request.is_disconnected,
+    )
+    return StreamingResponse(
+        events, media_type="text/event-stream", headers={"X-Accel-Buffering": "no"}
+    )

@@ -114,6 +114,14 @@ class Settings(BaseSettings):
     # Erasures Rasa still owes (it was away at exit) are tried again this often.
     erase_retry_seconds: float = Field(default=5.0, gt=0)
 
+    # Live chat with a support worker (docs/live-chat.md; turned on in the hub configuration).
+    # Every API process looks for new live messages in the database this often, for the
+    # pages it is streaming to, and checks the queue for waits that ran out.
+    live_poll_seconds: float = Field(default=0.5, gt=0)
+    live_queue_check_seconds: float = Field(default=5.0, gt=0)
+    # How long the note of how a chat ended (no words) is kept for the survivor's page.
+    live_ended_keep_seconds: float = Field(default=600.0, gt=0)
+
     # Where a consented referral waits, encrypted, if the database is down when it is sent;
     # each API process stores what is waiting every few seconds. Use a persistent local disk.
     referral_spool_dir: Path = PROJECT_ROOT / "var" / "spool"

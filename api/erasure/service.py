@@ -4,7 +4,8 @@ Web exit, SMS and WhatsApp EXIT, an opt-out, erasure of a referral by its refere
 the idle purge all come here. Erasing is two steps in two places:
 
 1. here, in one transaction: the conversation's record, the records of its messages in
-   and out (which show that a number texted, and when), and an entry in the queue of
+   and out (which show that a number texted, and when), its place in the live chat
+   queue and any live chat's messages (api/live/), and an entry in the queue of
    erasures Rasa still owes (`PendingErasure`, the id alone);
 2. in Rasa: its tracker, which holds the words and any unsent referral answers, replaced
    with nothing. When Rasa confirms, the queue entry goes.
@@ -35,6 +36,7 @@ from api.channels.models import InboundMessage, OutboundMessage
 from api.conversations.models import Conversation
 from api.core.clock import aware, utcnow
 from api.erasure.models import PendingErasure
+from api.live import service as live
 from api.rasa.client import RasaClient, RasaUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -53,6 +55,8 @@ def forget_here(db_session: Session, conversation_id: str) -> None:
     for table in (InboundMessage, OutboundMessage):
         db_session.exec(delete(table).where(col(table.conversation_id) == conversation_id))
     db_session.exec(delete(Conversation).where(col(Conversation.id) == conversation_id))
+    # A place in the live chat queue, and a live chat's messages (api/live/).
+    live.forget(db_session, conversation_id)
     # Insert unless already queued, in one statement: every API process runs the idle
     # purge, and a check-then-insert could collide and undo a whole pass.
     dialect = db_session.get_bind().dialect.name

@@ -91,6 +91,18 @@ class BehaviourProgramme(BaseModel):
     referral_url: str | None = None
 
 
+class LiveChat(BaseModel):
+    """Chat with a support worker now (docs/live-chat.md). Off unless a hub turns it on;
+    "open" is the hub's own opening times and closed days (`contact`)."""
+
+    enabled: bool = False
+    # How long someone waits in the queue before they are told nobody is free, and given
+    # the 24-hour helpline and the offer of a referral instead.
+    max_wait_minutes: int = Field(default=10, ge=1, le=120)
+    # How many chats one worker may hold at once.
+    max_chats_per_worker: int = Field(default=2, ge=1, le=10)
+
+
 class HubConfig(BaseModel):
     name: str
     short_name: str
@@ -108,6 +120,7 @@ class HubConfig(BaseModel):
     contact: HubContact | None = None
     behaviour_programme: BehaviourProgramme | None = None
     police_protection_orders: PoliceProtectionOrders = "dvpo"
+    live_chat: LiveChat = Field(default_factory=LiveChat)
 
     @field_validator("time_zone")
     @classmethod
@@ -128,6 +141,11 @@ class HubConfig(BaseModel):
         if self.contact is None:
             return False
         return self.contact.is_open(at.astimezone(ZoneInfo(self.time_zone)))
+
+    def live_chat_open(self, at: datetime) -> bool:
+        """Whether "chat with a support worker now" may be offered: turned on, and the hub
+        open (its opening times, less its closed days)."""
+        return self.live_chat.enabled and self.is_open(at)
 
     def message_params(self, locale: str = SOURCE_LOCALE) -> dict[str, str]:
         """What every chat message may mention about the hub, in the reader's language."""

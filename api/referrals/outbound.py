@@ -19,8 +19,10 @@ from twilio.rest import Client
 
 from api.channels import identity
 from api.channels.models import InboundMessage, OptOut, OutboundMessage
+from api.conversations import service as conversations
 from api.core.clock import utcnow
 from api.core.config import Settings
+from api.core.crypto import FieldCipher
 from api.referrals.contact import why_not_send
 from api.render.renderer import Renderer
 
@@ -139,3 +141,78 @@ class OutboundSender:
         if latest.tzinfo is None:  # SQLite gives back naive datetimes
             latest = latest.replace(tzinfo=utcnow().tzinfo)
         return utcnow() - latest < WHATSAPP_WINDOW
+
+
+class LiveTexts:
+    """A live chat's messages to a survivor on SMS or WhatsApp: the worker's words, their
+    joining, and how the chat ended, sent as ordinary texts to the number the chat holds
+    (encrypted, only while it is open). Never after STOP. On WhatsApp only inside the
+    24-hour window since the survivor last wrote: outside it only an approved template may
+    start a message, and a template cannot carry a worker's words, so nothing is sent and
+    the worker is told."""
+
+    def __init__(self, sender: OutboundSender, cipher: FieldCipher) -> None:
+        self.sender = sender
+        self.cipher = cipher
+
+    def address_of(self, sealed: str | None) -> str | None:
+        if not sealed:
+            return None
+        return str(self.cipher.decrypt(sealed).get("address") or "") or None
+
+    def seal(self, address: str) -> str:
+        return self.cipher.encrypt({"address": address})
+
+    def send(
+        self,
+        db_session: Session,
+        *,
+        sealed_address: str | None,
+        texts: list[str],
+        options: list[str] | None = None,
+    ) -> int:
+        """Send `texts` (already rendered for the channel); how many went. Raises NotSent
+        with the reason when nothing may go. `options`: the payloads the texts' numbered
+        options stand for, remembered as the conversation's (so "1" picks from these)."""
+        address = self.address_of(sealed_address)
+        if address is None:
+            raise NotSent("no number held for this chat")
+        if not self.sender.can_send():
+            raise NotSent("no Twilio account or number configured")
+        settings = self.sender.settings
+        cid = identity.conversation_id_for(address, settings.channel_id_key.get_secret_value())
+        if db_session.get(OptOut, cid) is not None:
+            raise NotSent("opted out")
+        channel = identity.channel_of(address)
+        if channel == "whatsapp" and not self.sender._inside_whatsapp_window(db_session, cid):
+            raise NotSent("outside WhatsApp's 24-hour window")
+        sender = (
+            settings.twilio_whatsapp_from if channel == "whatsapp" else settings.twilio_sms_from
+        )
+        sent = 0
+        for body in texts:
+            arguments: dict[str, Any] = {"to": address, "from_": sender, "body": body}
+            if settings.public_base_url:
+                arguments["status_callback"] = (
+                    settings.public_base_url.rstrip("/") + "/channels/twilio/status"
+                )
+            created = self.sender.client.messages.create(**arguments)
+            db_session.add(
+                OutboundMessage(
+                    message_sid=created.sid,
+                    conversation_id=cid,
+                    channel=channel,
+                    message_key="live.message",
+                    status=created.status or "queued",
+                )
+            )
+            sent += 1
+        conversation = conversations.get(db_session, cid)
+        if options is not None and conversation is not None:
+            conversation.sealed_options = (
+                self.cipher.encrypt({"options": options}) if options else None
+            )
+            db_session.add(conversation)
+        db_session.commit()
+        logger.info("conversation=%s live texts sent=%s", cid, sent)
+        return sent

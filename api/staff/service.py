@@ -374,3 +374,15 @@ def recent_audit(
 def purge_sign_in_failures(db_session: Session, older_than: timedelta) -> None:
     db_session.exec(delete(SignInFailure).where(col(SignInFailure.at) < utcnow() - older_than))
     db_session.commit()
+
+
+def session_still_live(db_session: Session, token_hash: str, policy: SessionPolicy) -> bool:
+    """Whether a session is still in force, without touching it: an open live chat page
+    must not keep a session alive by itself (the idle timeout still applies)."""
+    staff_session = db_session.get(StaffSession, token_hash)
+    if staff_session is None:
+        return False
+    now = utcnow()
+    last_seen = aware(staff_session.last_seen_at) or now
+    created = aware(staff_session.created_at) or now
+    return now - last_seen <= policy.idle and now - created <= policy.absolute

@@ -76,7 +76,8 @@ def test_every_key_in_actions_and_api_is_in_english() -> None:
     }
     assert "exit.done" in keys and "emergency.call_999" in keys
     placeholders = {
-        "reference": "FD-X", "days": 5, "value": "v", "url": "/u", "hub_days": 5, "number": "1"
+        "reference": "FD-X", "days": 5, "value": "v", "url": "/u", "hub_days": 5, "number": "1",
+        "waiting": "1", "minutes": "10", "ahead": "0", "name": "Sam", "text": "t",
     }  # fmt: skip
     for key in sorted(keys | built_keys()):
         renderer.text(key, "en", **placeholders)

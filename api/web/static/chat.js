@@ -8,14 +8,42 @@
   var input = document.getElementById("message");
   var typing = document.getElementById("typing");
   var conversationId = null;
+  // While waiting for a support worker, or chatting with one: their messages arrive here as
+  // server-sent events; EventSource reconnects by itself and carries on from the last one.
+  var live = null;
   var maxChars = parseInt(body.dataset.maxChars, 10) || 2000;
   var pageWords = JSON.parse(document.getElementById("page-words").textContent);
 
   // exit.js blanks the page and sends the erasure; here we drop the transcript.
   window.FrontDoorExit.onExit(function () {
+    stopLive();
     transcript.textContent = "";
     conversationId = null;
   });
+
+  var ENDINGS = ["handed_back", "ended", "left", "timed_out"];
+
+  function stopLive() {
+    if (live) { live.close(); live = null; }
+  }
+
+  function listenLive() {
+    if (live || !conversationId) { return; }
+    live = new EventSource("/api/chat/" + encodeURIComponent(conversationId) + "/live/events");
+    live.addEventListener("message", function (event) {
+      var data = JSON.parse(event.data);
+      data.messages.forEach(function (message) {
+        if (data.from === "worker") {
+          addMessage(data.name + ": " + message.text, "worker");
+        } else {
+          addMessage(message.text, "bot");
+        }
+        addButtons(message.buttons || []);
+      });
+      if (ENDINGS.indexOf(data.kind) !== -1) { stopLive(); }
+    });
+    live.addEventListener("gone", stopLive);
+  }
 
   // Shown once per visit: what the exit does, and what it cannot do.
   var note = document.getElementById("exit-note");
@@ -104,6 +132,7 @@
         addMessage(message.text, "bot");
         addButtons(message.buttons || []);
       });
+      if (data.live) { listenLive(); } else { stopLive(); }
     }).catch(function () {
       showError(body.dataset.error);
     }).finally(function () {
