@@ -172,7 +172,7 @@ def figures(results: list[tuple[Item, Answer]]) -> dict[str, Any]:
         "topic_answered_right": share([a.shown == i.label for i, a in topics]),
         "clarification_rate": share([a.shown is None and bool(a.offered) for _, a in topics]),
         "no_topic_rate": share([not a.candidates for _, a in topics]),
-        "dialogue_act_macro_f1": round(macro_f1(acts), 3),
+        "dialogue_act_macro_f1": round(macro_f1(acts), 3) if acts else None,
         "danger_recall": share(danger),
         "self_harm_recall": share(harm),
         "calm_false_alarm_rate": share(calm),
