@@ -28,7 +28,7 @@ class ClassifierSettings:
     weight_decay: float = 1e-2
     steps: int = 500
     learning_rate: float = 0.01
-    members: int = 5  # networks averaged, each from its own seed
+    members: int = 1  # networks averaged, each from its own seed
 
 
 class MeaningClassifier:

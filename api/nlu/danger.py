@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 import threading
 import zipfile
@@ -40,6 +41,13 @@ EXEMPLARS_DIR = PROJECT_ROOT / "safety" / "exemplars"
 # The exemplar files' folders, named so that a new folder is never training by accident.
 EXEMPLAR_FOLDERS = (".", "more", "corpus")
 TOPIC_EXAMPLES_DIR = PROJECT_ROOT / "content" / "topics" / "examples"
+# Rasa's examples of everything else people type (answers to the referral's questions,
+# postcodes, times, yes and no, greetings): ordinary messages the net must not alarm on.
+INTENTS_DIR = PROJECT_ROOT / "intents"
+# Rasa's own danger intents (taught as danger already, from the exemplars), and the topic
+# questions (taught above, less the topics that tell of harm going on).
+NOT_ORDINARY_INTENTS = frozenset({"emergency", "self_harm", "understand_abuse"})
+_ENTITY_MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 CACHE_DIR = PROJECT_ROOT / "var" / "cache"
 KINDS = ("danger", "self_harm", "injury", "calm")
 # The classifier's classes: injury is danger to it (the injury line is decided apart).
@@ -104,9 +112,12 @@ class ExemplarError(ValueError):
 
 
 def training_set(
-    folder: Path = EXEMPLARS_DIR, questions_dir: Path | None = TOPIC_EXAMPLES_DIR
+    folder: Path = EXEMPLARS_DIR,
+    questions_dir: Path | None = TOPIC_EXAMPLES_DIR,
+    intents_dir: Path | None = None,
 ) -> TrainingSet:
-    """Every exemplar (safety/exemplars/, more/ and corpus/) and the topic examples."""
+    """Every exemplar (safety/exemplars/, more/ and corpus/), the topic examples, and
+    Rasa's examples of ordinary messages."""
     texts: list[str] = []
     kinds: list[str] = []
     seen: set[str] = set()
@@ -132,6 +143,16 @@ def training_set(
                 if slug not in NOT_QUESTIONS:
                     for text in examples:
                         add(str(text), QUESTION)
+    if intents_dir is not None:
+        for path in sorted(intents_dir.glob("*/*.yml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for block in data.get("nlu") or []:
+                if block.get("intent") in NOT_ORDINARY_INTENTS:
+                    continue
+                for line in str(block.get("examples") or "").splitlines():
+                    if line.strip().startswith("- "):
+                        text = _ENTITY_MARKUP.sub(lambda m: m.group(1) or m.group(2), line)
+                        add(text.strip()[2:], QUESTION)
     for needed in ("danger", "self_harm", "calm"):
         if needed not in kinds:
             raise ExemplarError(f"no {needed} exemplars in {folder}")
@@ -212,10 +233,11 @@ class DangerNet:
         settings: NetSettings | None = None,
         cache_dir: Path | None = None,
         questions_dir: Path | None = TOPIC_EXAMPLES_DIR,
+        intents_dir: Path | None = None,
     ) -> None:
         self.encoder = encoder
         self.settings = settings or NetSettings()
-        found = training_set(folder, questions_dir)
+        found = training_set(folder, questions_dir, intents_dir)
         vectors = encoded(encoder, found.texts, cache_dir)
         kinds = np.array(found.kinds)
         # Nearness, per kind: the second trigger and the injury line.
@@ -257,7 +279,7 @@ _building = threading.Lock()
 
 @lru_cache
 def _net() -> DangerNet:
-    return DangerNet(get_encoder(), cache_dir=CACHE_DIR)
+    return DangerNet(get_encoder(), cache_dir=CACHE_DIR, intents_dir=INTENTS_DIR)
 
 
 def get_danger_net() -> DangerNet:

@@ -46,6 +46,29 @@ def test_calm_messages_that_share_the_words_are_not_alarms(net: DangerNet, text:
     assert not net.check(text).any
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "two, aged 4 and 7",
+        "just the one",
+        "no kids",
+        "after 6",
+        "YO1 4AB",
+        "my cat",
+        "pear tree",
+        "Quince orchard",
+        "FD-ZZZZ-2222",
+        "dwoje dzieci",
+        "do dzieci hain",
+        "بعد الساعة 6",
+    ],
+)
+def test_answers_to_the_referrals_questions_are_not_alarms(net: DangerNet, text: str) -> None:
+    """Short answers (a count of children, a time, a postcode, a word chosen to come back
+    with) are ordinary messages: an alarm on them would put 999 before every answer."""
+    assert not net.check(text).any
+
+
 def test_the_thresholds_decide(net: DangerNet) -> None:
     text = "he's kicking the front door in right now"
     assert net.probability(net.encoder.queries([text])[0])["danger"] > net.settings.alarm
