@@ -6,7 +6,8 @@ kicking the door in", "using my son's tablet, he's going to hurt me"), in four l
 This net reads a message the lists let through with a small classifier over its meaning
 (api/nlu/classifier.py), trained on messages of danger happening now, of self-harm, of calm
 messages that share their words (past abuse told calmly, sleeplessness, questions about
-the law, jokes) and of ordinary questions about abuse (the topic examples). Nearness to
+the law, jokes) and of ordinary messages (the topic examples, and Rasa's examples of
+everything else people type: answers, postcodes, yes and no). Nearness to
 a single exemplar alone cannot tell "he strangled me, years ago" from "he's strangling
 me"; a classifier trained on both can. Nearness stays as a second trigger: a message
 very close to a danger exemplar and not to a calm one alarms whatever the classifier
@@ -52,8 +53,7 @@ CACHE_DIR = PROJECT_ROOT / "var" / "cache"
 KINDS = ("danger", "self_harm", "injury", "calm")
 # The classifier's classes: injury is danger to it (the injury line is decided apart).
 CLASS_OF_KIND = {"danger": "danger", "injury": "danger", "self_harm": "self_harm", "calm": "calm"}
-QUESTION = "question"  # an ordinary question about abuse: a topic example
-CLASSES = frozenset({*CLASS_OF_KIND.values(), QUESTION})
+QUESTION = "question"  # an ordinary message: a topic example, or one of Rasa's
 # Topics whose examples often tell of harm going on ("he locks me in the bedroom", "they
 # took my passport"): not taught as ordinary questions, so they never pull danger down.
 NOT_QUESTIONS = frozenset(
