@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -278,6 +279,10 @@ class ChatService:
             # Rasa's action may just have put them in the queue: the web page then listens.
             live_chat = self._live_chat(db_session, cid)
         status = live_chat.status if live_chat is not None else None
+        # End that read now: the session is only closed after the reply is sent, and a
+        # connection held until then can starve the pool for everyone under load.
+        with contextlib.suppress(SQLAlchemyError):
+            db_session.rollback()
         return Reply(cid, messages, locale=locale, live=status)
 
     @staticmethod
